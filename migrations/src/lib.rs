@@ -1,0 +1,18 @@
+//! The schema of breachdesk, as an ordered list of migrations embedded in the binary.
+//!
+//! Each migration is applied once, in order, by `breachdesk init` or `breachdesk db migrate`.
+//! A migration that has shipped is never edited: the schema grows by adding new ones.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_foundation;
+
+/// Every migration breachdesk knows, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_foundation::Migration)]
+    }
+}

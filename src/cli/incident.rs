@@ -1,0 +1,369 @@
+//! `breachdesk incident ...`: declare, list, show, update, close, reopen, timeline.
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::output::{Out, or_dash};
+use crate::audit;
+use crate::clock;
+use crate::config::Settings;
+use crate::db;
+use crate::error::Result;
+use crate::incident::view::{IncidentView, timeline};
+use crate::incident::{self, BreachTypes, Cause, Changes, Declaration, ListFilter};
+
+#[derive(Debug, Subcommand)]
+pub enum IncidentCommand {
+    /// Record a new incident; prints its reference (BD-YYYY-NNNN). The 72-hour clock runs
+    /// from --aware-at.
+    Declare(DeclareArgs),
+    /// List incidents, newest first.
+    List {
+        #[arg(long, value_enum, default_value_t = StatusFilter::Open)]
+        status: StatusFilter,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one incident with its authority deadline.
+    Show {
+        reference: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change an incident's facts, contact point or measures. An empty value clears a field.
+    Update(UpdateArgs),
+    /// Close an incident.
+    Close { reference: String },
+    /// Reopen a closed incident.
+    Reopen { reference: String },
+    /// What happened when: the incident's dates, its deadline, and what was recorded.
+    Timeline {
+        reference: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StatusFilter {
+    Open,
+    Closed,
+    All,
+}
+
+#[derive(Debug, Args)]
+pub struct DeclareArgs {
+    /// A short title, e.g. "Ransomware on the HR file server".
+    #[arg(long)]
+    title: String,
+    /// When the organisation became reasonably certain that personal data were compromised
+    /// (default: now). TIME is RFC 3339 with an offset, or a local time in --tz.
+    #[arg(long, value_name = "TIME")]
+    aware_at: Option<String>,
+    /// When the breach began, if known.
+    #[arg(long, value_name = "TIME")]
+    occurred_from: Option<String>,
+    /// When the breach ended, if known.
+    #[arg(long, value_name = "TIME")]
+    occurred_to: Option<String>,
+    /// When it was first detected.
+    #[arg(long, value_name = "TIME")]
+    detected_at: Option<String>,
+    /// What happened, in plain words.
+    #[arg(long)]
+    nature: Option<String>,
+    #[arg(long, value_enum, default_value_t = CauseArg::Unknown)]
+    cause: CauseArg,
+    /// confidentiality, integrity and/or availability, comma-separated.
+    #[arg(long, value_name = "TYPES")]
+    breach_type: Option<String>,
+    /// The playbook the response follows.
+    #[arg(long, value_name = "NAME")]
+    playbook: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CauseArg {
+    Malicious,
+    Accidental,
+    Unknown,
+}
+
+impl From<CauseArg> for Cause {
+    fn from(c: CauseArg) -> Cause {
+        match c {
+            CauseArg::Malicious => Cause::Malicious,
+            CauseArg::Accidental => Cause::Accidental,
+            CauseArg::Unknown => Cause::Unknown,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    reference: String,
+    #[arg(long)]
+    title: Option<String>,
+    #[arg(long)]
+    nature: Option<String>,
+    #[arg(long, value_enum)]
+    cause: Option<CauseArg>,
+    #[arg(long, value_name = "TYPES")]
+    breach_type: Option<String>,
+    #[arg(long, value_name = "TIME")]
+    aware_at: Option<String>,
+    #[arg(long, value_name = "TIME")]
+    occurred_from: Option<String>,
+    #[arg(long, value_name = "TIME")]
+    occurred_to: Option<String>,
+    #[arg(long, value_name = "TIME")]
+    detected_at: Option<String>,
+    #[arg(long, value_name = "NAME")]
+    playbook: Option<String>,
+    /// Name of the DPO or other contact point (Art. 33(3)(b)).
+    #[arg(long)]
+    dpo_name: Option<String>,
+    #[arg(long)]
+    dpo_email: Option<String>,
+    #[arg(long)]
+    dpo_phone: Option<String>,
+    /// The likely consequences of the breach (Art. 33(3)(c)).
+    #[arg(long)]
+    likely_consequences: Option<String>,
+    /// Measures taken to address the breach (Art. 33(3)(d)).
+    #[arg(long)]
+    measures_taken: Option<String>,
+    /// Measures proposed, including to mitigate possible adverse effects (Art. 33(3)(d)).
+    #[arg(long)]
+    measures_proposed: Option<String>,
+    /// Why notification comes after 72 hours (Art. 33(1)).
+    #[arg(long)]
+    delay_reasons: Option<String>,
+}
+
+pub async fn run(cmd: IncidentCommand, settings: &Settings, out: Out) -> Result<()> {
+    let db = db::open_current(&settings.database_url).await?;
+    let zone = settings.zone;
+    let time = |t: Option<String>| -> Result<Option<DateTime<Utc>>> {
+        t.map(|text| clock::parse_time(&text, zone)).transpose()
+    };
+    match cmd {
+        IncidentCommand::Declare(a) => {
+            let declaration = Declaration {
+                title: a.title,
+                aware_at: time(a.aware_at)?,
+                occurred_from: time(a.occurred_from)?,
+                occurred_to: time(a.occurred_to)?,
+                detected_at: time(a.detected_at)?,
+                nature: a.nature,
+                cause: a.cause.into(),
+                breach_types: a
+                    .breach_type
+                    .as_deref()
+                    .map(BreachTypes::parse)
+                    .transpose()?
+                    .unwrap_or_default(),
+                playbook: a.playbook,
+            };
+            let model = incident::declare(&db, settings, declaration).await?;
+            let view = IncidentView::new(model, settings.now(), zone);
+            out.result(&view.reference);
+            let d = &view.authority_deadline;
+            if d.late_declaration {
+                out.say(format!(
+                    "LATE: awareness was more than 72 hours ago; the authority deadline passed at {}. \
+                     Record the reasons with `breachdesk incident update {} --delay-reasons ...`.",
+                    clock::human(d.due, zone),
+                    view.reference
+                ));
+            } else {
+                out.say(format!(
+                    "Authority notification due {} ({}).",
+                    clock::human(d.due, zone),
+                    d.describe()
+                ));
+            }
+            Ok(())
+        }
+        IncidentCommand::List { status, json } => {
+            let filter = match status {
+                StatusFilter::Open => ListFilter::Open,
+                StatusFilter::Closed => ListFilter::Closed,
+                StatusFilter::All => ListFilter::All,
+            };
+            let now = settings.now();
+            let views: Vec<IncidentView> = incident::list(&db, filter)
+                .await?
+                .into_iter()
+                .map(|m| IncidentView::new(m, now, zone))
+                .collect();
+            if json {
+                return out.json(&views);
+            }
+            if views.is_empty() {
+                out.say("No incidents. Declare one with `breachdesk incident declare --title ...`.");
+                return Ok(());
+            }
+            let rows = views
+                .iter()
+                .map(|v| {
+                    vec![
+                        v.reference.clone(),
+                        v.title.clone(),
+                        serde_plain(&v.status),
+                        clock::human(v.authority_deadline.due, zone),
+                        v.authority_deadline.describe(),
+                    ]
+                })
+                .collect();
+            out.table(&["Reference", "Title", "Status", "Authority due", "Clock"], rows);
+            Ok(())
+        }
+        IncidentCommand::Show { reference, json } => {
+            let view = IncidentView::new(incident::find(&db, &reference).await?, settings.now(), zone);
+            if json {
+                return out.json(&view);
+            }
+            show(&view, settings, out);
+            Ok(())
+        }
+        IncidentCommand::Update(a) => {
+            let clearable = |v: Option<String>| v.map(|s| Some(s).filter(|s| !s.trim().is_empty()));
+            let clearable_time = |v: Option<String>| -> Result<Option<Option<DateTime<Utc>>>> {
+                match v {
+                    None => Ok(None),
+                    Some(s) if s.trim().is_empty() => Ok(Some(None)),
+                    Some(s) => Ok(Some(Some(clock::parse_time(&s, zone)?))),
+                }
+            };
+            let changes = Changes {
+                title: a.title,
+                nature: clearable(a.nature),
+                cause: a.cause.map(Cause::from),
+                breach_types: a.breach_type.as_deref().map(BreachTypes::parse).transpose()?,
+                aware_at: time(a.aware_at)?,
+                occurred_from: clearable_time(a.occurred_from)?,
+                occurred_to: clearable_time(a.occurred_to)?,
+                detected_at: clearable_time(a.detected_at)?,
+                playbook: clearable(a.playbook),
+                dpo_name: clearable(a.dpo_name),
+                dpo_email: clearable(a.dpo_email),
+                dpo_phone: clearable(a.dpo_phone),
+                likely_consequences: clearable(a.likely_consequences),
+                measures_taken: clearable(a.measures_taken),
+                measures_proposed: clearable(a.measures_proposed),
+                delay_reasons: clearable(a.delay_reasons),
+            };
+            let (model, changed) = incident::update(&db, settings, &a.reference, changes).await?;
+            if changed.is_empty() {
+                out.say(format!("{}: nothing changed.", model.reference));
+            } else {
+                out.say(format!("{}: updated {}.", model.reference, changed.join(", ")));
+            }
+            Ok(())
+        }
+        IncidentCommand::Close { reference } => {
+            let model = incident::close(&db, settings, &reference).await?;
+            out.say(format!("{} closed.", model.reference));
+            Ok(())
+        }
+        IncidentCommand::Reopen { reference } => {
+            let model = incident::reopen(&db, settings, &reference).await?;
+            out.say(format!("{} reopened.", model.reference));
+            Ok(())
+        }
+        IncidentCommand::Timeline { reference, json } => {
+            let model = incident::find(&db, &reference).await?;
+            let entries = timeline(&model, audit::log(&db, Some(&model.reference)).await?);
+            if json {
+                return out.json(&entries);
+            }
+            let rows = entries
+                .iter()
+                .map(|e| vec![clock::human(e.at, zone), e.what.clone(), or_dash(e.by.as_ref())])
+                .collect();
+            out.say(format!("{} — {}", model.reference, model.title));
+            out.table(&["When", "What", "By"], rows);
+            Ok(())
+        }
+    }
+}
+
+/// The key/value page of `incident show`.
+fn show(v: &IncidentView, settings: &Settings, out: Out) {
+    let zone = settings.zone;
+    let at = |t: Option<DateTime<Utc>>| or_dash(t.map(|t| clock::human(t, zone)));
+    let d = &v.authority_deadline;
+    let mut deadline = format!("{}\n{}", clock::human_with_utc(d.due, zone), d.describe());
+    if d.late_declaration {
+        deadline.push_str("\ndeclared after the deadline had passed");
+    }
+    if d.delay_reasons_required {
+        deadline.push_str(match v.delay_reasons {
+            Some(_) => "\nreasons for the delay recorded",
+            None => "\nreasons for the delay are required: incident update --delay-reasons",
+        });
+    }
+    let dpo = [
+        v.dpo.name.as_deref(),
+        v.dpo.email.as_deref(),
+        v.dpo.phone.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ");
+    out.fields(&[
+        ("Reference", v.reference.clone()),
+        ("Title", v.title.clone()),
+        ("Status", serde_plain(&v.status)),
+        ("Nature", or_dash(v.nature.as_ref())),
+        ("Cause", serde_plain(&v.cause)),
+        (
+            "Breach types",
+            if v.breach_types.is_empty() {
+                "-".into()
+            } else {
+                v.breach_types.join(", ")
+            },
+        ),
+        (
+            "Occurred",
+            format!("{} to {}", at(v.occurred_from), at(v.occurred_to)),
+        ),
+        ("Detected", at(v.detected_at)),
+        ("Aware", at(Some(v.aware_at))),
+        (
+            "Declared",
+            format!("{} by {}", at(Some(v.declared_at)), v.declared_by),
+        ),
+        ("Authority due", deadline),
+        (
+            "Contact point",
+            if dpo.is_empty() {
+                "- (incident update --dpo-name/--dpo-email)".into()
+            } else {
+                dpo
+            },
+        ),
+        ("Consequences", or_dash(v.likely_consequences.as_ref())),
+        ("Measures taken", or_dash(v.measures_taken.as_ref())),
+        ("Measures proposed", or_dash(v.measures_proposed.as_ref())),
+        ("Delay reasons", or_dash(v.delay_reasons.as_ref())),
+        ("Playbook", or_dash(v.playbook.as_ref())),
+    ]);
+    if v.closed_at.is_some() {
+        out.fields(&[(
+            "Closed",
+            format!("{} by {}", at(v.closed_at), or_dash(v.closed_by.as_ref())),
+        )]);
+    }
+}
+
+/// The JSON name of a unit enum (`open`, `malicious`), for tables.
+fn serde_plain<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}

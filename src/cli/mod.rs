@@ -1,0 +1,95 @@
+//! The command line: clap definitions, turned into typed calls of the capability services,
+//! and their results into output. No SQL and no business rules here.
+
+mod audit;
+mod db;
+mod demo;
+mod incident;
+pub mod output;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{Overrides, Settings, url_has_password};
+use crate::error::{Error, Result};
+use output::Out;
+
+/// Personal-data breach response: the 72-hour clock, the people affected, their letters,
+/// follow-up, and the report to the authority.
+#[derive(Debug, Parser)]
+#[command(name = "breachdesk", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Database URL: sqlite://FILE (default sqlite://breachdesk.db) or postgres://USER@HOST/DB.
+    /// A URL with a password belongs in BREACHDESK_DATABASE_URL, not on the command line.
+    #[arg(long, global = true, value_name = "URL")]
+    database: Option<String>,
+    /// Configuration file (default: breachdesk.toml in the working directory, if present).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Who is acting, for the audit log (default: BREACHDESK_ACTOR, the config, your login).
+    #[arg(long, global = true, value_name = "NAME")]
+    actor: Option<String>,
+    /// Time zone to show times in and read local times in (IANA name, e.g. Europe/Berlin).
+    #[arg(long, global = true, value_name = "ZONE")]
+    tz: Option<String>,
+    /// Print only results (references, JSON), no narration.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create the database (a SQLite file, mode 0600; or an existing PostgreSQL database), apply the schema
+    /// and write a commented breachdesk.toml if there is none.
+    Init,
+    /// Database schema: migrate, status.
+    #[command(subcommand)]
+    Db(db::DbCommand),
+    /// Declare, inspect and update incidents.
+    #[command(subcommand)]
+    Incident(Box<incident::IncidentCommand>),
+    /// The hash-chained audit log: show it, verify it.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// Run the whole response on built-in sample data, in the embedded SQLite database.
+    Demo,
+}
+
+impl Cli {
+    /// Runs the command on a Tokio runtime.
+    pub fn run(self) -> Result<()> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| Error::failure(format!("cannot start the async runtime: {e}")))?;
+        runtime.block_on(self.dispatch())
+    }
+
+    async fn dispatch(self) -> Result<()> {
+        if self.database.as_deref().is_some_and(url_has_password) {
+            return Err(Error::bad_input(
+                "--database carries a password, which other users can read from the process list: \
+                 set BREACHDESK_DATABASE_URL instead",
+            ));
+        }
+        let overrides = Overrides {
+            config: self.config,
+            database: self.database,
+            actor: self.actor,
+            tz: self.tz,
+        };
+        let settings = Settings::load(&overrides)?;
+        let out = Out { quiet: self.quiet };
+        match self.command {
+            Command::Init => db::init(&settings, out).await,
+            Command::Db(cmd) => db::run(cmd, &settings, out).await,
+            Command::Incident(cmd) => incident::run(*cmd, &settings, out).await,
+            Command::Audit(cmd) => audit::run(cmd, &settings, out).await,
+            Command::Demo => demo::run(&settings, out).await,
+        }
+    }
+}

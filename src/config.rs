@@ -1,0 +1,259 @@
+//! Settings: `breachdesk.toml`, the environment and the command line, in that order of
+//! increasing precedence. This is the one module that reads `BREACHDESK_*` variables.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+use crate::clock;
+use crate::error::{Error, Result};
+
+/// The default configuration file, looked up in the working directory.
+pub const CONFIG_FILE: &str = "breachdesk.toml";
+/// The embedded default database: a SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://breachdesk.db";
+
+/// What the command line may override.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config: Option<PathBuf>,
+    pub database: Option<String>,
+    pub actor: Option<String>,
+    pub tz: Option<String>,
+}
+
+/// The contents of `breachdesk.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    #[serde(default)]
+    database: DatabaseSection,
+    actor: Option<String>,
+    timezone: Option<String>,
+    #[serde(default)]
+    organisation: Organisation,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DatabaseSection {
+    url: Option<String>,
+}
+
+/// The organisation responding to the breach, and its contact point for data protection.
+/// New incidents start with these DPO details.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organisation {
+    pub name: Option<String>,
+    pub dpo_name: Option<String>,
+    pub dpo_email: Option<String>,
+    pub dpo_phone: Option<String>,
+}
+
+/// Everything a command needs to know about where and as whom it runs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub actor: String,
+    pub zone: Tz,
+    pub organisation: Organisation,
+    /// The configuration file that was read, if any.
+    pub config_file: Option<PathBuf>,
+    /// A fixed "now" (`BREACHDESK_NOW`), for reproducing a past response and for tests.
+    fixed_now: Option<DateTime<Utc>>,
+}
+
+impl Settings {
+    /// Reads the configuration file (if any) and the environment, then applies `overrides`.
+    pub fn load(overrides: &Overrides) -> Result<Settings> {
+        let explicit = overrides
+            .config
+            .clone()
+            .or_else(|| env("BREACHDESK_CONFIG").map(PathBuf::from));
+        let (file, config_file) = match explicit {
+            Some(path) => (read_config(&path)?, Some(path)),
+            None if Path::new(CONFIG_FILE).exists() => (
+                read_config(Path::new(CONFIG_FILE))?,
+                Some(PathBuf::from(CONFIG_FILE)),
+            ),
+            None => (FileConfig::default(), None),
+        };
+
+        let database_url = overrides
+            .database
+            .clone()
+            .or_else(|| env("BREACHDESK_DATABASE_URL"))
+            .or(file.database.url)
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+
+        let actor = overrides
+            .actor
+            .clone()
+            .or_else(|| env("BREACHDESK_ACTOR"))
+            .or(file.actor)
+            .or_else(|| whoami::fallible::username().ok())
+            .unwrap_or_else(|| "unknown".to_string());
+        let actor = actor.trim().to_string();
+        if actor.is_empty() {
+            return Err(Error::bad_input(
+                "the actor name is empty: give --actor NAME or set BREACHDESK_ACTOR",
+            ));
+        }
+
+        let zone = match overrides
+            .tz
+            .clone()
+            .or_else(|| env("BREACHDESK_TZ"))
+            .or(file.timezone)
+        {
+            Some(name) => clock::parse_zone(&name)?,
+            None => system_zone(),
+        };
+
+        let fixed_now = match env("BREACHDESK_NOW") {
+            Some(text) => Some(
+                clock::parse_time(&text, chrono_tz::UTC)
+                    .map_err(|e| Error::bad_input(format!("BREACHDESK_NOW: {e}")))?,
+            ),
+            None => None,
+        };
+
+        Ok(Settings {
+            database_url,
+            actor,
+            zone,
+            organisation: file.organisation,
+            config_file,
+            fixed_now,
+        })
+    }
+
+    /// The current time, or the fixed time of `BREACHDESK_NOW`.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.fixed_now.unwrap_or_else(Utc::now)
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn read_config(path: &Path) -> Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::bad_input(format!("cannot read configuration {}: {e}", path.display())))?;
+    toml::from_str(&text).map_err(|e| {
+        let message = e.message();
+        let line = e
+            .span()
+            .map(|span| text[..span.start].lines().count().max(1))
+            .map(|line| format!(":{line}"))
+            .unwrap_or_default();
+        Error::bad_input(format!("{}{line}: {message}", path.display()))
+    })
+}
+
+/// Logs go to stderr, filtered by `BREACHDESK_LOG` (e.g. `info`, `breachdesk=debug`);
+/// warnings only by default. Logs carry ids, never personal data.
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BREACHDESK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// The machine's time zone, or UTC when it cannot be told.
+fn system_zone() -> Tz {
+    iana_time_zone::get_timezone()
+        .ok()
+        .and_then(|name| name.parse().ok())
+        .unwrap_or(chrono_tz::UTC)
+}
+
+/// The commented configuration file that `breachdesk init` writes when there is none.
+pub fn default_config_text(database_url: &str) -> String {
+    // A URL with a password in it stays out of the file: secrets come from the environment.
+    let url_line = if url_has_password(database_url) {
+        format!(
+            "# url = \"{DEFAULT_DATABASE_URL}\"   (set BREACHDESK_DATABASE_URL for a URL with a password)"
+        )
+    } else {
+        format!("url = \"{database_url}\"")
+    };
+    format!(
+        r#"# breachdesk configuration.
+# Values given on the command line (--database, --actor, --tz) or in the environment
+# (BREACHDESK_DATABASE_URL, BREACHDESK_ACTOR, BREACHDESK_TZ) take precedence over this file.
+
+[database]
+# The embedded default is a SQLite file in this directory. For a team, or a large breach,
+# point every member at one PostgreSQL database, e.g.
+#   url = "postgres://breachdesk@db.internal.example/breachdesk"
+# and keep any password in BREACHDESK_DATABASE_URL rather than in this file.
+{url_line}
+
+# Who you are in the audit log (default: your login name).
+# actor = "jane.doe"
+
+# The zone times are shown in and local times are read in (default: this machine's zone).
+# timezone = "Europe/Berlin"
+
+[organisation]
+# Who the breach happened to, and the contact point every new incident starts with
+# (GDPR Art. 33(3)(b) and 34(2)).
+# name = "Example Ltd"
+# dpo_name = "Data Protection Officer"
+# dpo_email = "dpo@example.org"
+# dpo_phone = "+49 30 1234567"
+"#
+    )
+}
+
+/// Whether a database URL carries a password (`scheme://user:password@host/...`).
+pub fn url_has_password(url: &str) -> bool {
+    url.split_once("://")
+        .and_then(|(_, rest)| rest.split_once('@'))
+        .is_some_and(|(userinfo, _)| userinfo.contains(':'))
+}
+
+/// A database URL fit to print: the password, if any, replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact_url("postgres://bd:s3cret@db/x"), "postgres://bd:***@db/x");
+        assert_eq!(redact_url("postgres://bd@db/x"), "postgres://bd@db/x");
+        assert_eq!(redact_url("sqlite://breachdesk.db"), "sqlite://breachdesk.db");
+        assert!(url_has_password("postgres://bd:s3cret@db/x"));
+        assert!(!url_has_password("sqlite://breachdesk.db"));
+    }
+
+    #[test]
+    fn default_config_parses_and_keeps_passwords_out() {
+        let text = default_config_text("postgres://bd:s3cret@db/x");
+        assert!(!text.contains("s3cret"));
+        let parsed: FileConfig = toml::from_str(&text).expect("default config parses");
+        assert!(parsed.database.url.is_none());
+        let parsed: FileConfig = toml::from_str(&default_config_text(DEFAULT_DATABASE_URL)).unwrap();
+        assert_eq!(parsed.database.url.as_deref(), Some(DEFAULT_DATABASE_URL));
+    }
+}

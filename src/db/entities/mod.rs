@@ -1,0 +1,5 @@
+//! sea-orm entities, one file per table. Statuses are enums stored as text.
+
+pub mod audit_event;
+pub mod audit_head;
+pub mod incident;

@@ -1,0 +1,451 @@
+//! Incidents: declaring one starts the 72-hour clock; updates, closing and reopening are
+//! recorded in the audit chain with the fields that changed.
+
+pub mod deadline;
+pub mod reference;
+pub mod view;
+
+use chrono::{DateTime, Datelike, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use serde_json::{Map, Value, json};
+
+use crate::audit;
+use crate::clock;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::db::entities::incident;
+pub use crate::db::entities::incident::{Cause, IncidentStatus, Model as Incident};
+use crate::error::{DbContext, Error, Result};
+pub use reference::IncidentRef;
+
+/// The kinds of breach the EDPB distinguishes; one breach can be several.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BreachTypes {
+    pub confidentiality: bool,
+    pub integrity: bool,
+    pub availability: bool,
+}
+
+impl BreachTypes {
+    /// Reads `confidentiality,availability` (also `c,i,a`).
+    pub fn parse(text: &str) -> Result<BreachTypes> {
+        let mut types = BreachTypes::default();
+        for word in text.split(',').map(str::trim).filter(|w| !w.is_empty()) {
+            match word.to_ascii_lowercase().as_str() {
+                "confidentiality" | "c" => types.confidentiality = true,
+                "integrity" | "i" => types.integrity = true,
+                "availability" | "a" => types.availability = true,
+                _ => {
+                    return Err(Error::bad_input(format!(
+                        "unknown breach type '{word}': use confidentiality, integrity and/or availability"
+                    )));
+                }
+            }
+        }
+        Ok(types)
+    }
+}
+
+impl Cause {
+    pub fn parse(text: &str) -> Result<Cause> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "malicious" => Ok(Cause::Malicious),
+            "accidental" => Ok(Cause::Accidental),
+            "unknown" => Ok(Cause::Unknown),
+            _ => Err(Error::bad_input(format!(
+                "unknown cause '{text}': use malicious, accidental or unknown"
+            ))),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cause::Malicious => "malicious",
+            Cause::Accidental => "accidental",
+            Cause::Unknown => "unknown",
+        }
+    }
+}
+
+/// What `incident declare` records.
+#[derive(Debug, Clone)]
+pub struct Declaration {
+    pub title: String,
+    /// Defaults to now.
+    pub aware_at: Option<DateTime<Utc>>,
+    pub occurred_from: Option<DateTime<Utc>>,
+    pub occurred_to: Option<DateTime<Utc>>,
+    pub detected_at: Option<DateTime<Utc>>,
+    pub nature: Option<String>,
+    pub cause: Cause,
+    pub breach_types: BreachTypes,
+    pub playbook: Option<String>,
+}
+
+/// Declares an incident and returns it with its new reference.
+pub async fn declare(db: &Db, settings: &Settings, d: Declaration) -> Result<Incident> {
+    let now = settings.now();
+    let title = required_text("title", &d.title)?;
+    let aware_at = d.aware_at.unwrap_or(now);
+    check_not_future("aware-at", aware_at, now)?;
+    check_not_future("detected-at", d.detected_at, now)?;
+    check_not_future("occurred-from", d.occurred_from, now)?;
+    check_window(d.occurred_from, d.occurred_to)?;
+
+    let rec = audit::begin(db, &settings.actor, now).await?;
+    let year = now.year();
+    let last: Option<i32> = incident::Entity::find()
+        .select_only()
+        .column_as(incident::Column::RefSeq.max(), "max")
+        .filter(incident::Column::RefYear.eq(year))
+        .into_tuple()
+        .one(rec.txn())
+        .await
+        .context("numbering the incident")?
+        .flatten();
+    let reference = IncidentRef {
+        year,
+        seq: last.unwrap_or(0) + 1,
+    };
+    let org = &settings.organisation;
+    let model = incident::ActiveModel {
+        reference: Set(reference.to_string()),
+        ref_year: Set(reference.year),
+        ref_seq: Set(reference.seq),
+        title: Set(title),
+        status: Set(IncidentStatus::Open),
+        nature: Set(optional_text(d.nature)),
+        cause: Set(d.cause),
+        breach_confidentiality: Set(d.breach_types.confidentiality),
+        breach_integrity: Set(d.breach_types.integrity),
+        breach_availability: Set(d.breach_types.availability),
+        occurred_from: Set(d.occurred_from),
+        occurred_to: Set(d.occurred_to),
+        detected_at: Set(d.detected_at),
+        aware_at: Set(aware_at),
+        declared_at: Set(now),
+        declared_by: Set(settings.actor.clone()),
+        playbook: Set(optional_text(d.playbook)),
+        dpo_name: Set(org.dpo_name.clone()),
+        dpo_email: Set(org.dpo_email.clone()),
+        dpo_phone: Set(org.dpo_phone.clone()),
+        likely_consequences: Set(None),
+        measures_taken: Set(None),
+        measures_proposed: Set(None),
+        delay_reasons: Set(None),
+        closed_at: Set(None),
+        closed_by: Set(None),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(rec.txn())
+    .await
+    .context("declaring the incident")?;
+    let deadline = deadline::AuthorityDeadline::compute(aware_at, now, false, now, chrono_tz::UTC);
+    rec.record(
+        "incident.declare",
+        &format!("incident:{reference}"),
+        Some(&model.reference),
+        json!({
+            "title": model.title,
+            "aware_at": clock::utc_text(aware_at),
+            "authority_due": deadline.due_utc,
+            "late_declaration": deadline.late_declaration,
+        }),
+    )
+    .await?;
+    rec.commit().await?;
+    Ok(model)
+}
+
+/// Finds an incident by its reference.
+pub async fn find(db: &Db, reference: &str) -> Result<Incident> {
+    let parsed: IncidentRef = reference.parse()?;
+    incident::Entity::find()
+        .filter(incident::Column::Reference.eq(parsed.to_string()))
+        .one(&db.conn)
+        .await
+        .context("reading the incident")?
+        .ok_or_else(|| {
+            Error::bad_input(format!(
+                "no incident {parsed} in {}: `breachdesk incident list` shows them",
+                db.location.describe()
+            ))
+        })
+}
+
+/// Which incidents `list` shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListFilter {
+    Open,
+    Closed,
+    All,
+}
+
+/// Incidents, newest first.
+pub async fn list(db: &Db, filter: ListFilter) -> Result<Vec<Incident>> {
+    let mut query = incident::Entity::find()
+        .order_by_desc(incident::Column::RefYear)
+        .order_by_desc(incident::Column::RefSeq);
+    query = match filter {
+        ListFilter::Open => query.filter(incident::Column::Status.eq(IncidentStatus::Open)),
+        ListFilter::Closed => query.filter(incident::Column::Status.eq(IncidentStatus::Closed)),
+        ListFilter::All => query,
+    };
+    query.all(&db.conn).await.context("listing incidents")
+}
+
+/// Changes to an incident. `None` leaves a field as it is; for optional fields `Some(None)`
+/// clears it.
+#[derive(Debug, Clone, Default)]
+pub struct Changes {
+    pub title: Option<String>,
+    pub nature: Option<Option<String>>,
+    pub cause: Option<Cause>,
+    pub breach_types: Option<BreachTypes>,
+    pub occurred_from: Option<Option<DateTime<Utc>>>,
+    pub occurred_to: Option<Option<DateTime<Utc>>>,
+    pub detected_at: Option<Option<DateTime<Utc>>>,
+    pub aware_at: Option<DateTime<Utc>>,
+    pub playbook: Option<Option<String>>,
+    pub dpo_name: Option<Option<String>>,
+    pub dpo_email: Option<Option<String>>,
+    pub dpo_phone: Option<Option<String>>,
+    pub likely_consequences: Option<Option<String>>,
+    pub measures_taken: Option<Option<String>>,
+    pub measures_proposed: Option<Option<String>>,
+    pub delay_reasons: Option<Option<String>>,
+}
+
+/// Applies `changes`; returns the incident and the names of the fields that changed.
+pub async fn update(
+    db: &Db,
+    settings: &Settings,
+    reference: &str,
+    changes: Changes,
+) -> Result<(Incident, Vec<String>)> {
+    let now = settings.now();
+    let rec = audit::begin(db, &settings.actor, now).await?;
+    let current = find_in(&rec, reference).await?;
+    let mut next = current.clone();
+    if let Some(title) = changes.title {
+        next.title = required_text("title", &title)?;
+    }
+    if let Some(email) = changes.dpo_email.as_ref().and_then(|e| e.as_deref())
+        && !email.contains('@')
+    {
+        return Err(Error::bad_input(format!(
+            "--dpo-email '{email}' is not an email address"
+        )));
+    }
+    let text = |value: Option<Option<String>>, field: &mut Option<String>| {
+        if let Some(v) = value {
+            *field = optional_text(v);
+        }
+    };
+    text(changes.nature, &mut next.nature);
+    text(changes.playbook, &mut next.playbook);
+    text(changes.dpo_name, &mut next.dpo_name);
+    text(changes.dpo_email, &mut next.dpo_email);
+    text(changes.dpo_phone, &mut next.dpo_phone);
+    text(changes.likely_consequences, &mut next.likely_consequences);
+    text(changes.measures_taken, &mut next.measures_taken);
+    text(changes.measures_proposed, &mut next.measures_proposed);
+    text(changes.delay_reasons, &mut next.delay_reasons);
+    if let Some(cause) = changes.cause {
+        next.cause = cause;
+    }
+    if let Some(types) = changes.breach_types {
+        next.breach_confidentiality = types.confidentiality;
+        next.breach_integrity = types.integrity;
+        next.breach_availability = types.availability;
+    }
+    let time = |value: Option<Option<DateTime<Utc>>>, field: &mut Option<DateTime<Utc>>| {
+        if let Some(v) = value {
+            *field = v;
+        }
+    };
+    time(changes.occurred_from, &mut next.occurred_from);
+    time(changes.occurred_to, &mut next.occurred_to);
+    time(changes.detected_at, &mut next.detected_at);
+    if let Some(aware) = changes.aware_at {
+        next.aware_at = aware;
+    }
+    check_not_future("aware-at", next.aware_at, now)?;
+    check_not_future("detected-at", next.detected_at, now)?;
+    check_not_future("occurred-from", next.occurred_from, now)?;
+    check_window(next.occurred_from, next.occurred_to)?;
+
+    let changed = diff(&current, &next);
+    if changed.is_empty() {
+        return Ok((current, Vec::new()));
+    }
+    next.updated_at = now;
+    let mut active: incident::ActiveModel = next.into();
+    active = active.reset_all();
+    let saved = active.update(rec.txn()).await.context("updating the incident")?;
+    let names = changed.keys().cloned().collect();
+    rec.record(
+        "incident.update",
+        &format!("incident:{}", saved.reference),
+        Some(&saved.reference),
+        json!({ "changed": Value::Object(changed) }),
+    )
+    .await?;
+    rec.commit().await?;
+    Ok((saved, names))
+}
+
+/// Closes an open incident.
+pub async fn close(db: &Db, settings: &Settings, reference: &str) -> Result<Incident> {
+    set_status(db, settings, reference, IncidentStatus::Closed).await
+}
+
+/// Reopens a closed incident.
+pub async fn reopen(db: &Db, settings: &Settings, reference: &str) -> Result<Incident> {
+    set_status(db, settings, reference, IncidentStatus::Open).await
+}
+
+async fn set_status(
+    db: &Db,
+    settings: &Settings,
+    reference: &str,
+    status: IncidentStatus,
+) -> Result<Incident> {
+    let now = settings.now();
+    let rec = audit::begin(db, &settings.actor, now).await?;
+    let current = find_in(&rec, reference).await?;
+    if current.status == status {
+        let state = if status == IncidentStatus::Open {
+            "open"
+        } else {
+            "closed"
+        };
+        return Err(Error::bad_input(format!(
+            "{} is already {state}",
+            current.reference
+        )));
+    }
+    let closing = status == IncidentStatus::Closed;
+    let mut active: incident::ActiveModel = current.into();
+    active.status = Set(status);
+    active.closed_at = Set(closing.then_some(now));
+    active.closed_by = Set(closing.then(|| settings.actor.clone()));
+    active.updated_at = Set(now);
+    let saved = active
+        .update(rec.txn())
+        .await
+        .context("changing the incident's status")?;
+    let action = if closing {
+        "incident.close"
+    } else {
+        "incident.reopen"
+    };
+    rec.record(
+        action,
+        &format!("incident:{}", saved.reference),
+        Some(&saved.reference),
+        json!({}),
+    )
+    .await?;
+    rec.commit().await?;
+    Ok(saved)
+}
+
+async fn find_in(rec: &audit::Recorder, reference: &str) -> Result<Incident> {
+    let parsed: IncidentRef = reference.parse()?;
+    incident::Entity::find()
+        .filter(incident::Column::Reference.eq(parsed.to_string()))
+        .one(rec.txn())
+        .await
+        .context("reading the incident")?
+        .ok_or_else(|| {
+            Error::bad_input(format!(
+                "no incident {parsed}: `breachdesk incident list` shows them"
+            ))
+        })
+}
+
+/// The audit form of what changed: `{field: {"from": old, "to": new}}`.
+fn diff(a: &Incident, b: &Incident) -> Map<String, Value> {
+    let mut changed = Map::new();
+    let mut field = |name: &str, from: Value, to: Value| {
+        if from != to {
+            changed.insert(name.to_string(), json!({ "from": from, "to": to }));
+        }
+    };
+    let t = |v: Option<DateTime<Utc>>| json!(v.map(clock::utc_text));
+    field("title", json!(a.title), json!(b.title));
+    field("nature", json!(a.nature), json!(b.nature));
+    field("cause", json!(a.cause.as_str()), json!(b.cause.as_str()));
+    field(
+        "breach_types",
+        json!([
+            a.breach_confidentiality,
+            a.breach_integrity,
+            a.breach_availability
+        ]),
+        json!([
+            b.breach_confidentiality,
+            b.breach_integrity,
+            b.breach_availability
+        ]),
+    );
+    field("occurred_from", t(a.occurred_from), t(b.occurred_from));
+    field("occurred_to", t(a.occurred_to), t(b.occurred_to));
+    field("detected_at", t(a.detected_at), t(b.detected_at));
+    field("aware_at", t(Some(a.aware_at)), t(Some(b.aware_at)));
+    field("playbook", json!(a.playbook), json!(b.playbook));
+    field("dpo_name", json!(a.dpo_name), json!(b.dpo_name));
+    field("dpo_email", json!(a.dpo_email), json!(b.dpo_email));
+    field("dpo_phone", json!(a.dpo_phone), json!(b.dpo_phone));
+    field(
+        "likely_consequences",
+        json!(a.likely_consequences),
+        json!(b.likely_consequences),
+    );
+    field("measures_taken", json!(a.measures_taken), json!(b.measures_taken));
+    field(
+        "measures_proposed",
+        json!(a.measures_proposed),
+        json!(b.measures_proposed),
+    );
+    field("delay_reasons", json!(a.delay_reasons), json!(b.delay_reasons));
+    changed
+}
+
+fn required_text(name: &str, value: &str) -> Result<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(Error::bad_input(format!("the {name} must not be empty")));
+    }
+    Ok(v.to_string())
+}
+
+/// Trims; an empty value means "none".
+fn optional_text(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// A few minutes of clock skew between machines are tolerated.
+fn check_not_future(name: &str, t: impl Into<Option<DateTime<Utc>>>, now: DateTime<Utc>) -> Result<()> {
+    match t.into() {
+        Some(t) if t > now + chrono::Duration::minutes(5) => Err(Error::bad_input(format!(
+            "--{name} {} is in the future (now is {})",
+            clock::utc_text(t),
+            clock::utc_text(now)
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn check_window(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Result<()> {
+    match (from, to) {
+        (Some(f), Some(t)) if f > t => Err(Error::bad_input(format!(
+            "--occurred-from {} is after --occurred-to {}",
+            clock::utc_text(f),
+            clock::utc_text(t)
+        ))),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,177 @@
+//! How an incident is shown: the stable JSON shape of `incident show/list --json`, and the
+//! timeline.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use super::deadline::AuthorityDeadline;
+use crate::audit::EntryView;
+use crate::clock;
+use crate::db::entities::incident::{Cause, IncidentStatus, Model};
+
+/// One incident with its clock, as of `now`. Field names and meanings are stable
+/// (documented in docs/json.md).
+#[derive(Debug, Serialize)]
+pub struct IncidentView {
+    pub reference: String,
+    pub title: String,
+    pub status: IncidentStatus,
+    pub nature: Option<String>,
+    pub cause: Cause,
+    pub breach_types: Vec<&'static str>,
+    #[serde(serialize_with = "clock::json_utc_opt")]
+    pub occurred_from: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "clock::json_utc_opt")]
+    pub occurred_to: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "clock::json_utc_opt")]
+    pub detected_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "clock::json_utc")]
+    pub aware_at: DateTime<Utc>,
+    #[serde(serialize_with = "clock::json_utc")]
+    pub declared_at: DateTime<Utc>,
+    pub declared_by: String,
+    pub playbook: Option<String>,
+    pub dpo: Dpo,
+    pub likely_consequences: Option<String>,
+    pub measures_taken: Option<String>,
+    pub measures_proposed: Option<String>,
+    pub delay_reasons: Option<String>,
+    #[serde(serialize_with = "clock::json_utc_opt")]
+    pub closed_at: Option<DateTime<Utc>>,
+    pub closed_by: Option<String>,
+    #[serde(serialize_with = "clock::json_utc")]
+    pub updated_at: DateTime<Utc>,
+    pub authority_deadline: AuthorityDeadline,
+}
+
+/// The contact point of GDPR Art. 33(3)(b): the DPO or another person who can tell more.
+#[derive(Debug, Serialize)]
+pub struct Dpo {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+impl IncidentView {
+    pub fn new(m: Model, now: DateTime<Utc>, zone: Tz) -> Self {
+        let authority_deadline = AuthorityDeadline::compute(
+            m.aware_at,
+            m.declared_at,
+            m.status == IncidentStatus::Closed,
+            now,
+            zone,
+        );
+        let breach_types = [
+            (m.breach_confidentiality, "confidentiality"),
+            (m.breach_integrity, "integrity"),
+            (m.breach_availability, "availability"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect();
+        IncidentView {
+            reference: m.reference,
+            title: m.title,
+            status: m.status,
+            nature: m.nature,
+            cause: m.cause,
+            breach_types,
+            occurred_from: m.occurred_from,
+            occurred_to: m.occurred_to,
+            detected_at: m.detected_at,
+            aware_at: m.aware_at,
+            declared_at: m.declared_at,
+            declared_by: m.declared_by,
+            playbook: m.playbook,
+            dpo: Dpo {
+                name: m.dpo_name,
+                email: m.dpo_email,
+                phone: m.dpo_phone,
+            },
+            likely_consequences: m.likely_consequences,
+            measures_taken: m.measures_taken,
+            measures_proposed: m.measures_proposed,
+            delay_reasons: m.delay_reasons,
+            closed_at: m.closed_at,
+            closed_by: m.closed_by,
+            updated_at: m.updated_at,
+            authority_deadline,
+        }
+    }
+}
+
+/// One moment in an incident's story.
+#[derive(Debug, Serialize)]
+pub struct TimelineEntry {
+    /// RFC 3339 in UTC.
+    #[serde(serialize_with = "clock::json_utc")]
+    pub at: DateTime<Utc>,
+    /// `fact` for what happened (from the incident's own dates), `deadline` for what is due,
+    /// `record` for what was done in breachdesk (from the audit log).
+    pub kind: &'static str,
+    pub what: String,
+    pub by: Option<String>,
+}
+
+/// The incident's dates, its deadline and the audit entries about it, oldest first.
+pub fn timeline(m: &Model, audit: Vec<EntryView>) -> Vec<TimelineEntry> {
+    let fact = |at: DateTime<Utc>, kind: &'static str, what: &str| TimelineEntry {
+        at,
+        kind,
+        what: what.to_string(),
+        by: None,
+    };
+    let mut entries = Vec::new();
+    if let Some(t) = m.occurred_from {
+        entries.push(fact(t, "fact", "breach began"));
+    }
+    if let Some(t) = m.occurred_to {
+        entries.push(fact(t, "fact", "breach ended"));
+    }
+    if let Some(t) = m.detected_at {
+        entries.push(fact(t, "fact", "detected"));
+    }
+    entries.push(fact(
+        m.aware_at,
+        "fact",
+        "organisation aware: the 72-hour clock starts",
+    ));
+    let deadline = m.aware_at + chrono::Duration::hours(super::deadline::GDPR_AUTHORITY_HOURS);
+    entries.push(fact(
+        deadline,
+        "deadline",
+        "notification to the supervisory authority due (GDPR Art. 33(1))",
+    ));
+    for e in audit {
+        let at = chrono::DateTime::parse_from_rfc3339(&e.at)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or(m.declared_at);
+        entries.push(TimelineEntry {
+            at,
+            kind: "record",
+            what: describe_entry(&e),
+            by: Some(e.actor),
+        });
+    }
+    entries.sort_by_key(|e| e.at);
+    entries
+}
+
+/// `incident.update` with changed fields becomes `updated measures_taken, nature`.
+fn describe_entry(e: &EntryView) -> String {
+    let verb = e.action.rsplit('.').next().unwrap_or(&e.action);
+    let fields: Vec<&str> = e
+        .details
+        .get("changed")
+        .and_then(|c| c.as_object())
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    match verb {
+        "declare" => "declared in breachdesk".to_string(),
+        "update" if !fields.is_empty() => format!("updated {}", fields.join(", ")),
+        "close" => "closed".to_string(),
+        "reopen" => "reopened".to_string(),
+        _ => e.action.clone(),
+    }
+}

@@ -1,0 +1,13 @@
+//! breachdesk: responding to a personal-data breach, from the declaration of an incident to
+//! the report to the supervisory authority. The binary is a thin shell over this library.
+
+pub mod audit;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod incident;
+
+pub use cli::Cli;
+pub use error::{Error, Result};
