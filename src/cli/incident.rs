@@ -178,8 +178,8 @@ pub async fn run(cmd: IncidentCommand, settings: &Settings, out: Out) -> Result<
                 ));
             } else {
                 out.say(format!(
-                    "Authority notification due {} ({}).",
-                    clock::human(d.due, zone),
+                    "Authority notification due {}: {}.",
+                    clock::human_with_utc(d.due, zone),
                     d.describe()
                 ));
             }

@@ -1,0 +1,105 @@
+//! init, db migrate, db status, schema checks, demo.
+
+use crate::common::{Backend, TestEnv, assert_one_line, run_ok};
+
+pub fn init_creates_private_sqlite_file(env: &TestEnv) {
+    let out = env.ok(&["init"]);
+    assert!(out.contains("Created the database breachdesk.db"), "{out}");
+    assert!(out.contains("Wrote breachdesk.toml"), "{out}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // Write something so that the WAL and shared-memory files exist too.
+        env.declare(&["--title", "t"]);
+        for name in ["breachdesk.db", "breachdesk.db-wal", "breachdesk.db-shm"] {
+            let path = env.dir().join(name);
+            if name == "breachdesk.db" || path.exists() {
+                let mode = std::fs::metadata(&path).expect("file").permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600, "{name} has mode {mode:o}");
+            }
+        }
+    }
+    let config = std::fs::read_to_string(env.dir().join("breachdesk.toml")).unwrap();
+    assert!(config.contains("url = \"sqlite://breachdesk.db\""), "{config}");
+}
+
+pub fn init_is_idempotent_and_status_reports(env: &TestEnv) {
+    env.init();
+    let again = env.ok(&["init"]);
+    assert!(again.contains("up to date"), "{again}");
+    let status = env.json(&["db", "status", "--json"]);
+    assert_eq!(status["current"], true);
+    assert_eq!(status["pending"].as_array().unwrap().len(), 0);
+    assert!(!status["applied"].as_array().unwrap().is_empty());
+    assert_eq!(
+        status["backend"],
+        if env.backend == Backend::Sqlite {
+            "sqlite"
+        } else {
+            "postgres"
+        }
+    );
+    assert!(env.ok(&["db", "migrate"]).contains("Nothing to migrate"));
+    // The URL given on the command line wins over the environment.
+    if env.backend == Backend::Sqlite {
+        let other = env.ok(&["--database", "sqlite://other.db", "init"]);
+        assert!(other.contains("other.db"), "{other}");
+        assert!(env.dir().join("other.db").exists());
+    }
+}
+
+pub fn commands_need_an_initialised_database(env: &TestEnv) {
+    let err = env.fails(&["incident", "list"], 2);
+    assert_one_line(&err);
+    match env.backend {
+        Backend::Sqlite => {
+            assert!(err.contains("no breachdesk database at breachdesk.db"), "{err}");
+            assert!(
+                !env.sqlite_file().exists(),
+                "a read command must not create the database"
+            );
+        }
+        Backend::Postgres => assert!(err.contains("not initialised: run `breachdesk init`"), "{err}"),
+    }
+    match env.backend {
+        Backend::Sqlite => {
+            env.fails(&["db", "status"], 2);
+        }
+        Backend::Postgres => {
+            let status = env.json(&["db", "status", "--json"]);
+            assert_eq!(status["current"], false);
+            assert!(!status["pending"].as_array().unwrap().is_empty());
+        }
+    }
+}
+
+pub fn newer_schema_is_refused(env: &TestEnv) {
+    env.init();
+    env.sql(
+        "INSERT INTO seaql_migrations (version, applied_at) VALUES ('m29990101_000001_from_the_future', 0)",
+    );
+    let err = env.fails(&["incident", "list"], 1);
+    assert_one_line(&err);
+    assert!(
+        err.contains("newer schema") && err.contains("m29990101_000001_from_the_future"),
+        "{err}"
+    );
+    assert!(err.contains("upgrade breachdesk"), "{err}");
+    let err = env.fails(&["db", "migrate"], 1);
+    assert!(err.contains("newer schema"), "{err}");
+}
+
+pub fn demo_runs_on_a_fresh_directory(env: &TestEnv) {
+    let mut cmd = env.cmd();
+    cmd.env_remove("BREACHDESK_DATABASE_URL").arg("demo");
+    let out = run_ok(&mut cmd);
+    assert!(env.sqlite_file().exists());
+    assert!(out.contains("Declared BD-"), "{out}");
+    assert!(out.contains("72-hour clock starts"), "{out}");
+    assert!(out.contains("intact"), "{out}");
+    // The demo leaves a database the other commands can use.
+    let list = env.json(&["incident", "list", "--json"]);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["dpo"]["email"], "dpo@example.org");
+    env.ok(&["audit", "verify"]);
+}
