@@ -2,6 +2,7 @@
 //! the report to the supervisory authority. The binary is a thin shell over this library.
 
 pub mod audit;
+pub mod category;
 pub mod cli;
 pub mod clock;
 pub mod config;
