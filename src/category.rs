@@ -3,6 +3,9 @@
 //! read the same keys. Each category belongs to a group, may be special (GDPR Art. 9) or
 //! criminal (Art. 10), and carries the ENISA 2013 basic data-processing-context score of its
 //! kind (simple 1, behavioural 2, financial 3, sensitive 4).
+//!
+//! The database stores sets of categories as bit masks, bit N being entry N of
+//! [`CATEGORIES`]: the list is append-only, an entry is never moved or removed.
 
 use std::fmt;
 use std::str::FromStr;
@@ -150,6 +153,28 @@ impl DataCategory {
         list.sort();
         list.dedup();
         Ok(list)
+    }
+
+    /// This category's bit in a stored mask.
+    pub fn bit(self) -> i64 {
+        1_i64 << self.0
+    }
+
+    /// The mask of a set of categories.
+    pub fn mask(list: &[DataCategory]) -> i64 {
+        list.iter().fold(0, |m, c| m | c.bit())
+    }
+
+    /// The categories of a stored mask, in vocabulary order.
+    pub fn from_mask(mask: i64) -> Vec<DataCategory> {
+        DataCategory::all().filter(|c| mask & c.bit() != 0).collect()
+    }
+
+    /// The mask of every special (Art. 9) and criminal (Art. 10) category.
+    pub fn special_mask() -> i64 {
+        DataCategory::all()
+            .filter(|c| c.is_special())
+            .fold(0, |m, c| m | c.bit())
     }
 
     /// The list as stored and printed: keys joined by commas.

@@ -137,6 +137,21 @@ impl Settings {
     }
 }
 
+/// A secret (a database URL with its password) from the environment variable `name`.
+pub fn secret_from_env(name: &str) -> Result<String> {
+    let valid = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit());
+    if !valid {
+        return Err(Error::bad_input(format!(
+            "'{name}' is not an environment variable name: use upper-case letters, digits and _"
+        )));
+    }
+    env(name).ok_or_else(|| Error::bad_input(format!("the environment variable {name} is not set")))
+}
+
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }

@@ -9,6 +9,8 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod incident;
+pub mod inventory;
+pub mod resolve;
 
 pub use cli::Cli;
 pub use error::{Error, Result};

@@ -5,12 +5,14 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use super::output::{Out, or_dash};
 use crate::audit;
+use crate::category::DataCategory;
 use crate::clock;
 use crate::config::Settings;
 use crate::db;
 use crate::error::Result;
 use crate::incident::view::{IncidentView, timeline};
 use crate::incident::{self, BreachTypes, Cause, Changes, Declaration, ListFilter};
+use crate::resolve::{self, ScopeEntry};
 
 #[derive(Debug, Subcommand)]
 pub enum IncidentCommand {
@@ -36,6 +38,27 @@ pub enum IncidentCommand {
     Close { reference: String },
     /// Reopen a closed incident.
     Reopen { reference: String },
+    /// Say what the incident exposed: a system, optionally only some categories and the
+    /// records of a time window. Repeat for each system; without --system, show the scope.
+    Scope {
+        reference: String,
+        #[arg(long, value_name = "KEY")]
+        system: Option<String>,
+        /// Exposed categories (default: everything the system's records hold).
+        #[arg(long, value_name = "LIST")]
+        categories: Option<String>,
+        /// Only records that existed on or after this time.
+        #[arg(long, value_name = "TIME")]
+        records_from: Option<String>,
+        /// Only records that existed on or before this time.
+        #[arg(long, value_name = "TIME")]
+        records_to: Option<String>,
+        /// Take the system out of the scope.
+        #[arg(long)]
+        remove: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// What happened when: the incident's dates, its deadline, and what was recorded.
     Timeline {
         reference: String,
@@ -270,6 +293,60 @@ pub async fn run(cmd: IncidentCommand, settings: &Settings, out: Out) -> Result<
         IncidentCommand::Reopen { reference } => {
             let model = incident::reopen(&db, settings, &reference).await?;
             out.say(format!("{} reopened.", model.reference));
+            Ok(())
+        }
+        IncidentCommand::Scope {
+            reference,
+            system,
+            categories,
+            records_from,
+            records_to,
+            remove,
+            json,
+        } => {
+            match (system, remove) {
+                (Some(system), true) => {
+                    resolve::remove_scope(&db, settings, &reference, &system).await?;
+                    out.say(format!(
+                        "{system} taken out of the scope; run `breachdesk affected resolve {reference}`."
+                    ));
+                }
+                (Some(system), false) => {
+                    let entry = ScopeEntry {
+                        system: system.clone(),
+                        categories: categories.as_deref().map(DataCategory::parse_list).transpose()?,
+                        records_from: time(records_from)?,
+                        records_to: time(records_to)?,
+                    };
+                    resolve::set_scope(&db, settings, &reference, entry).await?;
+                    out.say(format!(
+                        "{system} is in the scope; run `breachdesk affected resolve {reference}`."
+                    ));
+                }
+                (None, true) => return Err(crate::error::Error::bad_input("--remove needs --system KEY")),
+                (None, false) => {
+                    let scope = resolve::scope(&db, &reference).await?;
+                    if json {
+                        return out.json(&scope);
+                    }
+                    let rows = scope
+                        .iter()
+                        .map(|s| {
+                            vec![
+                                s.system.clone(),
+                                if s.categories.is_empty() {
+                                    "(all held)".into()
+                                } else {
+                                    DataCategory::join(&s.categories)
+                                },
+                                or_dash(s.records_from.map(|t| clock::human(t, zone))),
+                                or_dash(s.records_to.map(|t| clock::human(t, zone))),
+                            ]
+                        })
+                        .collect();
+                    out.table(&["System", "Categories", "Records from", "Records to"], rows);
+                }
+            }
             Ok(())
         }
         IncidentCommand::Timeline { reference, json } => {

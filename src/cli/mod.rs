@@ -1,10 +1,12 @@
 //! The command line: clap definitions, turned into typed calls of the capability services,
 //! and their results into output. No SQL and no business rules here.
 
+mod affected;
 mod audit;
 mod db;
 mod demo;
 mod incident;
+mod inventory;
 pub mod output;
 
 use std::path::PathBuf;
@@ -51,6 +53,12 @@ enum Command {
     /// Declare, inspect and update incidents.
     #[command(subcommand)]
     Incident(Box<incident::IncidentCommand>),
+    /// The personal-data inventory: systems, imports, SQL sources.
+    #[command(subcommand)]
+    Inventory(inventory::InventoryCommand),
+    /// Who is affected by an incident: resolve, list, stats, export.
+    #[command(subcommand)]
+    Affected(affected::AffectedCommand),
     /// The hash-chained audit log: show it, verify it.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -88,8 +96,16 @@ impl Cli {
             Command::Init => db::init(&settings, out).await,
             Command::Db(cmd) => db::run(cmd, &settings, out).await,
             Command::Incident(cmd) => incident::run(*cmd, &settings, out).await,
+            Command::Inventory(cmd) => inventory::run(cmd, &settings, out).await,
+            Command::Affected(cmd) => affected::run(cmd, &settings, out).await,
             Command::Audit(cmd) => audit::run(cmd, &settings, out).await,
             Command::Demo => demo::run(&settings, out).await,
         }
     }
+}
+
+/// A warning on stderr (rejected rows, things worth a look); never personal data.
+fn warn(text: impl std::fmt::Display) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "warning: {text}");
 }

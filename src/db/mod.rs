@@ -2,6 +2,9 @@
 //! entities. The only module that knows SQL; capabilities call into it.
 
 pub mod entities;
+pub mod import;
+pub mod inventory;
+pub mod resolve;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

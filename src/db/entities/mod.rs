@@ -1,5 +1,12 @@
 //! sea-orm entities, one file per table. Statuses are enums stored as text.
 
+pub mod affected_subject;
 pub mod audit_event;
 pub mod audit_head;
+pub mod import_batch;
 pub mod incident;
+pub mod incident_scope;
+pub mod inventory_source;
+pub mod subject;
+pub mod subject_record;
+pub mod system;

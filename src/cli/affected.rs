@@ -1,0 +1,192 @@
+//! `breachdesk affected ...`: resolve, list, stats, export.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Subcommand, ValueEnum};
+
+use super::output::{Out, or_dash};
+use crate::category::DataCategory;
+use crate::config::Settings;
+use crate::db;
+use crate::error::{Error, Result};
+use crate::resolve::export::{CSV_HEADER, JsonArrayWriter, csv_record};
+use crate::resolve::{self, for_each_affected};
+
+#[derive(Debug, Subcommand)]
+pub enum AffectedCommand {
+    /// Find the people affected by an incident from its scope; again after a scope change.
+    Resolve {
+        reference: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the affected people with what of theirs was exposed.
+    List {
+        reference: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The numbers the authority report needs: subjects, records, by category, country, system.
+    Stats {
+        reference: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export the affected people as CSV (safe to open in a spreadsheet) or JSON.
+    Export {
+        reference: String,
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Write to this file (created readable by you only) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+pub async fn run(cmd: AffectedCommand, settings: &Settings, out: Out) -> Result<()> {
+    let db = db::open_current(&settings.database_url).await?;
+    match cmd {
+        AffectedCommand::Resolve { reference, json } => {
+            let r = resolve::resolve(&db, settings, &reference).await?;
+            if json {
+                return out.json(&r);
+            }
+            out.say(format!(
+                "{}: {} affected subject(s); {} added, {} removed, {} changed since the last resolution.",
+                r.incident, r.counts.subjects, r.counts.added, r.counts.removed, r.counts.changed
+            ));
+            Ok(())
+        }
+        AffectedCommand::Stats { reference, json } => {
+            let s = resolve::stats(&db, &reference).await?;
+            if json {
+                return out.json(&s);
+            }
+            out.fields(&[
+                ("Incident", s.incident.clone()),
+                ("Subjects", s.subjects.to_string()),
+                ("Records", s.records.to_string()),
+                (
+                    "Special categories",
+                    format!("{} subject(s)", s.special_category_subjects),
+                ),
+            ]);
+            let rows = s
+                .by_category
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.category.key().to_string(),
+                        if c.special { "yes".into() } else { "".into() },
+                        c.subjects.to_string(),
+                    ]
+                })
+                .collect();
+            out.table(&["Category", "Special", "Subjects"], rows);
+            let key = |k: &Option<String>| k.clone().unwrap_or_else(|| "(unknown)".into());
+            out.table(
+                &["Country", "Subjects"],
+                s.by_country
+                    .iter()
+                    .map(|c| vec![key(&c.key), c.subjects.to_string()])
+                    .collect(),
+            );
+            out.table(
+                &["System", "Subjects"],
+                s.by_system
+                    .iter()
+                    .map(|c| vec![key(&c.key), c.subjects.to_string()])
+                    .collect(),
+            );
+            Ok(())
+        }
+        AffectedCommand::List { reference, json } => {
+            let stdout = std::io::stdout();
+            if json {
+                let mut w = JsonArrayWriter::new(stdout.lock())?;
+                for_each_affected(&db, &reference, |row| w.push(&row)).await?;
+                return w.finish();
+            }
+            let mut lock = stdout.lock();
+            let n = for_each_affected(&db, &reference, |r| {
+                let line = format!(
+                    "{:>8}  {:<28}  {:<32}  {:<3}  {:<12}  {}\n",
+                    r.subject_id,
+                    truncate(&or_dash(r.name.as_ref()), 28),
+                    truncate(&or_dash(r.email.as_ref()), 32),
+                    or_dash(r.country.as_ref()),
+                    truncate(&r.systems.join(","), 12),
+                    DataCategory::join(&r.categories)
+                );
+                lock.write_all(line.as_bytes())
+                    .map_err(|e| Error::failure(format!("cannot write: {e}")))
+            })
+            .await?;
+            drop(lock);
+            out.say(format!("{n} affected subject(s)."));
+            Ok(())
+        }
+        AffectedCommand::Export {
+            reference,
+            format,
+            output,
+        } => {
+            let sink: Box<dyn Write> = match &output {
+                Some(path) => Box::new(std::io::BufWriter::new(private_file(path)?)),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            };
+            let n = match format {
+                ExportFormat::Csv => {
+                    let mut w = csv::Writer::from_writer(sink);
+                    let fail = |e: csv::Error| Error::failure(format!("cannot write the export: {e}"));
+                    w.write_record(CSV_HEADER).map_err(fail)?;
+                    let n =
+                        for_each_affected(&db, &reference, |r| w.write_record(csv_record(&r)).map_err(fail))
+                            .await?;
+                    w.flush()
+                        .map_err(|e| Error::failure(format!("cannot write the export: {e}")))?;
+                    n
+                }
+                ExportFormat::Json => {
+                    let mut w = JsonArrayWriter::new(sink)?;
+                    let n = for_each_affected(&db, &reference, |r| w.push(&r)).await?;
+                    w.finish()?;
+                    n
+                }
+            };
+            if let Some(path) = output {
+                out.say(format!("Exported {n} affected subject(s) to {}.", path.display()));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n - 1).collect::<String>())
+    }
+}
+
+/// Exports hold personal data: the file is readable by its owner only.
+fn private_file(path: &std::path::Path) -> Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+        .open(path)
+        .map_err(|e| Error::bad_input(format!("cannot write {}: {e}", path.display())))
+}

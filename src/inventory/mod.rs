@@ -1,0 +1,11 @@
+//! The personal-data inventory: the register of systems that hold personal data, and the
+//! people in each, imported from files and SQL sources.
+
+pub mod countries;
+pub mod fields;
+pub mod import;
+pub mod mapping;
+pub mod reader;
+pub mod row;
+pub mod source;
+pub mod system;
