@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
@@ -133,7 +133,8 @@ impl Settings {
 
     /// The current time, or the fixed time of `BREACHDESK_NOW`.
     pub fn now(&self) -> DateTime<Utc> {
-        self.fixed_now.unwrap_or_else(Utc::now)
+        // Microseconds: what PostgreSQL keeps, so that every backend and the audit log agree.
+        self.fixed_now.unwrap_or_else(Utc::now).trunc_subsecs(6)
     }
 }
 

@@ -64,8 +64,7 @@ pub async fn run(cmd: AuditCommand, settings: &Settings, out: Out) -> Result<()>
             match (report.intact, report.problem) {
                 (true, _) => Ok(()),
                 (false, problem) => Err(Error::failure(format!(
-                    "audit chain broken at entry #{}: {}",
-                    report.broken_at.unwrap_or_default(),
+                    "audit chain broken: {}",
                     problem.unwrap_or_default()
                 ))),
             }

@@ -148,10 +148,21 @@ async fn open_postgres(url: &str) -> Result<DatabaseConnection> {
             sqlx_message(&e)
         ))
     })?;
+    let options = options.disable_statement_logging();
+    // One direct connection first: a refused connection or a bad password is reported as
+    // such, not as a pool that timed out.
+    let probe = options.connect().await.map_err(|e| {
+        Error::failure(format!(
+            "cannot connect to {}: {}",
+            redact_url(url),
+            sqlx_message(&e)
+        ))
+    })?;
+    let _ = sea_orm::sqlx::Connection::close(probe).await;
     let pool = PgPoolOptions::new()
         .max_connections(8)
         .acquire_timeout(Duration::from_secs(15))
-        .connect_with(options.disable_statement_logging())
+        .connect_with(options)
         .await
         .map_err(|e| {
             Error::failure(format!(

@@ -44,17 +44,19 @@ pub struct AuthorityDeadline {
 }
 
 impl AuthorityDeadline {
+    /// The deadline of an incident aware at `aware_at`, declared at `declared_at` and closed at
+    /// `closed_at` (if it is), seen at `now`.
     pub fn compute(
         aware_at: DateTime<Utc>,
         declared_at: DateTime<Utc>,
-        closed: bool,
+        closed_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
         zone: Tz,
     ) -> Self {
         let due = aware_at + Duration::hours(GDPR_AUTHORITY_HOURS);
         let remaining = due - now;
         let late_declaration = declared_at > due;
-        let state = if closed {
+        let state = if closed_at.is_some() {
             ClockState::Closed
         } else if remaining <= Duration::zero() {
             ClockState::Overdue
@@ -69,7 +71,8 @@ impl AuthorityDeadline {
             state,
             seconds_remaining: remaining.num_seconds(),
             late_declaration,
-            delay_reasons_required: late_declaration || state == ClockState::Overdue,
+            // Late if the deadline passed while the incident was open.
+            delay_reasons_required: late_declaration || due < closed_at.unwrap_or(now),
             due,
         }
     }
@@ -95,7 +98,7 @@ mod tests {
         let berlin: Tz = "Europe/Berlin".parse().unwrap();
         let aware = clock::parse_time("2026-03-28T10:00+01:00", berlin).unwrap();
         let now = Utc.with_ymd_and_hms(2026, 3, 30, 9, 0, 0).unwrap();
-        let d = AuthorityDeadline::compute(aware, aware, false, now, berlin);
+        let d = AuthorityDeadline::compute(aware, aware, None, now, berlin);
         assert_eq!(d.due_utc, "2026-03-31T09:00:00Z");
         assert_eq!(d.due_local, "2026-03-31T11:00:00+02:00");
         assert_eq!(d.state, ClockState::Running);
@@ -107,7 +110,7 @@ mod tests {
     fn late_declarations_are_flagged() {
         let aware = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
         let declared = aware + Duration::hours(80);
-        let d = AuthorityDeadline::compute(aware, declared, false, declared, chrono_tz::UTC);
+        let d = AuthorityDeadline::compute(aware, declared, None, declared, chrono_tz::UTC);
         assert!(d.late_declaration && d.delay_reasons_required);
         assert_eq!(d.state, ClockState::Overdue);
         assert_eq!(d.describe(), "overdue by 8h 0m");

@@ -126,9 +126,9 @@ pub async fn declare(db: &Db, settings: &Settings, d: Declaration) -> Result<Inc
         declared_at: Set(now),
         declared_by: Set(settings.actor.clone()),
         playbook: Set(optional_text(d.playbook)),
-        dpo_name: Set(org.dpo_name.clone()),
-        dpo_email: Set(org.dpo_email.clone()),
-        dpo_phone: Set(org.dpo_phone.clone()),
+        dpo_name: Set(optional_text(org.dpo_name.clone())),
+        dpo_email: Set(optional_text(org.dpo_email.clone())),
+        dpo_phone: Set(optional_text(org.dpo_phone.clone())),
         likely_consequences: Set(None),
         measures_taken: Set(None),
         measures_proposed: Set(None),
@@ -141,7 +141,7 @@ pub async fn declare(db: &Db, settings: &Settings, d: Declaration) -> Result<Inc
     .insert(rec.txn())
     .await
     .context("declaring the incident")?;
-    let deadline = deadline::AuthorityDeadline::compute(aware_at, now, false, now, chrono_tz::UTC);
+    let deadline = deadline::AuthorityDeadline::compute(aware_at, now, None, now, chrono_tz::UTC);
     rec.record(
         "incident.declare",
         &format!("incident:{reference}"),

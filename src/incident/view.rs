@@ -58,7 +58,7 @@ impl IncidentView {
         let authority_deadline = AuthorityDeadline::compute(
             m.aware_at,
             m.declared_at,
-            m.status == IncidentStatus::Closed,
+            m.closed_at.filter(|_| m.status == IncidentStatus::Closed),
             now,
             zone,
         );
