@@ -6,136 +6,59 @@ mod common;
 mod database;
 mod errors;
 mod incident;
+mod inventory;
 
 use common::On::{Both, SqliteOnly};
 
+/// `tests![Both database::x, SqliteOnly incident::y]`: (name, backends, function) entries.
+macro_rules! tests {
+    ($($on:ident $module:ident :: $name:ident),* $(,)?) => {
+        vec![$((concat!(stringify!($module), "::", stringify!($name)), $on, $module::$name as common::TestFn)),*]
+    };
+}
+
 fn main() {
     let args = libtest_mimic::Arguments::from_args();
-    let tests: &[(&str, common::On, common::TestFn)] = &[
-        (
-            "database::init_creates_private_sqlite_file",
-            SqliteOnly,
-            database::init_creates_private_sqlite_file,
-        ),
-        (
-            "database::init_is_idempotent_and_status_reports",
-            Both,
-            database::init_is_idempotent_and_status_reports,
-        ),
-        (
-            "database::commands_need_an_initialised_database",
-            Both,
-            database::commands_need_an_initialised_database,
-        ),
-        (
-            "database::newer_schema_is_refused",
-            Both,
-            database::newer_schema_is_refused,
-        ),
-        (
-            "database::demo_runs_on_a_fresh_directory",
-            SqliteOnly,
-            database::demo_runs_on_a_fresh_directory,
-        ),
-        ("incident::declare_list_show", Both, incident::declare_list_show),
-        (
-            "incident::references_are_numbered_per_year",
-            Both,
-            incident::references_are_numbered_per_year,
-        ),
-        (
-            "incident::deadline_counts_elapsed_hours_across_dst",
-            Both,
-            incident::deadline_counts_elapsed_hours_across_dst,
-        ),
-        (
-            "incident::local_times_are_read_in_the_zone",
-            Both,
-            incident::local_times_are_read_in_the_zone,
-        ),
-        (
-            "incident::late_declaration_is_flagged",
-            Both,
-            incident::late_declaration_is_flagged,
-        ),
-        (
-            "incident::update_changes_and_clears_fields",
-            Both,
-            incident::update_changes_and_clears_fields,
-        ),
-        ("incident::close_and_reopen", Both, incident::close_and_reopen),
-        ("incident::timeline_in_order", Both, incident::timeline_in_order),
-        (
-            "incident::show_text_snapshot",
-            SqliteOnly,
-            incident::show_text_snapshot,
-        ),
-        (
-            "incident::concurrent_declarations_get_distinct_references",
-            Both,
-            incident::concurrent_declarations_get_distinct_references,
-        ),
-        (
-            "incident::actor_comes_from_flag_env_or_config",
-            Both,
-            incident::actor_comes_from_flag_env_or_config,
-        ),
-        (
-            "audit::verify_passes_on_an_intact_chain",
-            Both,
-            audit::verify_passes_on_an_intact_chain,
-        ),
-        (
-            "audit::verify_names_an_edited_entry",
-            Both,
-            audit::verify_names_an_edited_entry,
-        ),
-        (
-            "audit::verify_names_a_deleted_entry",
-            Both,
-            audit::verify_names_a_deleted_entry,
-        ),
-        (
-            "audit::verify_names_reordered_entries",
-            Both,
-            audit::verify_names_reordered_entries,
-        ),
-        (
-            "audit::verify_notices_entries_cut_from_the_end",
-            Both,
-            audit::verify_notices_entries_cut_from_the_end,
-        ),
-        (
-            "audit::log_filters_by_incident",
-            Both,
-            audit::log_filters_by_incident,
-        ),
-        (
-            "errors::bad_times_are_bad_input",
-            Both,
-            errors::bad_times_are_bad_input,
-        ),
-        (
-            "errors::unknown_and_malformed_references",
-            Both,
-            errors::unknown_and_malformed_references,
-        ),
-        ("errors::bad_flags_and_values", Both, errors::bad_flags_and_values),
-        (
-            "errors::unreadable_databases_are_failures",
-            SqliteOnly,
-            errors::unreadable_databases_are_failures,
-        ),
-        (
-            "errors::unreachable_postgres_is_a_failure",
-            SqliteOnly,
-            errors::unreachable_postgres_is_a_failure,
-        ),
-        (
-            "errors::passwords_stay_off_the_command_line",
-            SqliteOnly,
-            errors::passwords_stay_off_the_command_line,
-        ),
+    let tests = tests![
+        SqliteOnly database::init_creates_private_sqlite_file,
+        Both database::init_is_idempotent_and_status_reports,
+        Both database::commands_need_an_initialised_database,
+        Both database::newer_schema_is_refused,
+        SqliteOnly database::demo_runs_on_a_fresh_directory,
+        Both incident::declare_list_show,
+        Both incident::references_are_numbered_per_year,
+        Both incident::deadline_counts_elapsed_hours_across_dst,
+        Both incident::local_times_are_read_in_the_zone,
+        Both incident::late_declaration_is_flagged,
+        Both incident::update_changes_and_clears_fields,
+        Both incident::close_and_reopen,
+        Both incident::timeline_in_order,
+        SqliteOnly incident::show_text_snapshot,
+        Both incident::concurrent_declarations_get_distinct_references,
+        Both incident::actor_comes_from_flag_env_or_config,
+        Both inventory::systems_register,
+        Both inventory::messy_csv_with_exact_counts_and_rejects,
+        Both inventory::reimport_is_idempotent_and_newer_files_update,
+        Both inventory::encodings_and_delimiters,
+        Both inventory::strict_imports_nothing_when_a_row_is_bad,
+        Both inventory::identity_resolution_across_systems,
+        Both inventory::scope_windows_categories_and_changes,
+        Both inventory::stats_numbers,
+        Both inventory::exports_are_safe_in_spreadsheets,
+        Both inventory::killed_import_recovers,
+        Both inventory::sql_source_sync,
+        Both audit::verify_passes_on_an_intact_chain,
+        Both audit::verify_names_an_edited_entry,
+        Both audit::verify_names_a_deleted_entry,
+        Both audit::verify_names_reordered_entries,
+        Both audit::verify_notices_entries_cut_from_the_end,
+        Both audit::log_filters_by_incident,
+        Both errors::bad_times_are_bad_input,
+        Both errors::unknown_and_malformed_references,
+        Both errors::bad_flags_and_values,
+        SqliteOnly errors::unreadable_databases_are_failures,
+        SqliteOnly errors::unreachable_postgres_is_a_failure,
+        SqliteOnly errors::passwords_stay_off_the_command_line,
     ];
-    libtest_mimic::run(&args, common::trials(tests)).exit();
+    libtest_mimic::run(&args, common::trials(&tests)).exit();
 }
