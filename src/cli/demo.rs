@@ -2,16 +2,23 @@
 //! sees every step once. It uses the configured database (by default the embedded SQLite
 //! file in the working directory) and creates it when it is missing.
 
+use std::path::Path;
+
 use chrono::Duration;
 
 use super::output::Out;
 use crate::audit;
+use crate::category::DataCategory;
 use crate::clock;
 use crate::config::Settings;
 use crate::db;
+use crate::demo;
 use crate::error::Result;
 use crate::incident::view::{IncidentView, timeline};
 use crate::incident::{self, BreachTypes, Cause, Changes, Declaration};
+use crate::inventory::import::{ImportOptions, import_file};
+use crate::inventory::system::{self as systems, SystemFields};
+use crate::resolve::{self, ScopeEntry};
 
 pub async fn run(settings: &Settings, out: Out) -> Result<()> {
     let zone = settings.zone;
@@ -78,7 +85,84 @@ pub async fn run(settings: &Settings, out: Out) -> Result<()> {
     .await?;
     out.say(format!("Updated {}.", changed.join(", ")));
 
-    out.say("\n== 4. The clock");
+    out.say("\n== 4. The inventory: four systems, a few hundred people (sample files in breachdesk-demo/)");
+    let files = demo::write_sample_files(Path::new("breachdesk-demo"), 300)?;
+    for (sample, file) in demo::SYSTEMS.iter().zip(&files) {
+        if systems::find(&db, sample.key).await.is_err() {
+            let fields = SystemFields {
+                name: Some(sample.name.into()),
+                categories: Some(DataCategory::parse_list(sample.categories)?),
+                subject_kinds: Some(sample.subject_kinds.into()),
+                location: Some("DE".into()),
+                ..SystemFields::default()
+            };
+            systems::add(&db, settings, sample.key, fields).await?;
+        }
+        let opts = ImportOptions {
+            system: sample.key.into(),
+            file: file.clone(),
+            maps: if sample.key == "applicants" {
+                vec!["Vorname+Nachname=name".into()]
+            } else {
+                vec![]
+            },
+            ..ImportOptions::default()
+        };
+        let r = import_file(&db, settings, &opts).await?;
+        out.say(format!(
+            "  {:<11} {:<26} read {:>3}, new {:>3}, updated {:>3}, unchanged {:>3}, rejected {}",
+            sample.key, sample.name, r.read, r.inserted, r.updated, r.unchanged, r.rejected
+        ));
+    }
+
+    out.say("\n== 5. Who is affected: the HR system, and applications since 2024");
+    let reference = declared.reference.as_str();
+    resolve::set_scope(
+        &db,
+        settings,
+        reference,
+        ScopeEntry {
+            system: "hr".into(),
+            categories: None,
+            records_from: None,
+            records_to: None,
+        },
+    )
+    .await?;
+    resolve::set_scope(
+        &db,
+        settings,
+        reference,
+        ScopeEntry {
+            system: "applicants".into(),
+            categories: Some(DataCategory::parse_list(
+                "name,email,phone,postal_address,job_application",
+            )?),
+            records_from: Some(clock::parse_time("2024-01-01T00:00:00Z", zone)?),
+            records_to: None,
+        },
+    )
+    .await?;
+    let resolution = resolve::resolve(&db, settings, reference).await?;
+    let stats = resolve::stats(&db, reference).await?;
+    out.say(format!(
+        "{} people affected ({} records); {} with special-category data exposed.",
+        resolution.counts.subjects, stats.records, stats.special_category_subjects
+    ));
+    let countries: Vec<String> = stats
+        .by_country
+        .iter()
+        .map(|c| format!("{} {}", c.key.as_deref().unwrap_or("?"), c.subjects))
+        .collect();
+    out.say(format!("By country: {}.", countries.join(", ")));
+    let categories: Vec<String> = stats
+        .by_category
+        .iter()
+        .map(|c| format!("{} {}", c.category, c.subjects))
+        .collect();
+    out.say(format!("By category: {}.", categories.join(", ")));
+
+    out.say("\n== 6. The clock");
     let view = IncidentView::new(incident::find(&db, &declared.reference).await?, now, zone);
     let d = &view.authority_deadline;
     out.say(format!(
@@ -88,13 +172,13 @@ pub async fn run(settings: &Settings, out: Out) -> Result<()> {
         d.describe()
     ));
 
-    out.say("\n== 5. Timeline");
+    out.say("\n== 7. Timeline");
     let model = incident::find(&db, &declared.reference).await?;
     for entry in timeline(&model, audit::log(&db, Some(&model.reference)).await?) {
         out.say(format!("  {}  {}", clock::human(entry.at, zone), entry.what));
     }
 
-    out.say("\n== 6. The audit chain");
+    out.say("\n== 8. The audit chain");
     let check = audit::verify(&db).await?;
     out.say(format!(
         "{} entries, {}.",
@@ -103,7 +187,8 @@ pub async fn run(settings: &Settings, out: Out) -> Result<()> {
     ));
 
     out.say(format!(
-        "\nNext: `breachdesk incident show {r}`, `breachdesk incident timeline {r}`, `breachdesk audit log {r}`.",
+        "\nNext: `breachdesk incident show {r}`, `breachdesk affected list {r}`, `breachdesk affected stats {r}`, \
+         `breachdesk audit log {r}`.",
         r = declared.reference
     ));
     Ok(())

@@ -167,6 +167,24 @@ fn describe_entry(e: &EntryView) -> String {
         .and_then(|c| c.as_object())
         .map(|o| o.keys().map(String::as_str).collect())
         .unwrap_or_default();
+    let detail = |key: &str| {
+        e.details
+            .get(key)
+            .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
+    };
+    match e.action.as_str() {
+        "incident.scope" => return format!("scope: {} exposed", detail("system").unwrap_or_default()),
+        "incident.scope.remove" => {
+            return format!("scope: {} taken out", detail("system").unwrap_or_default());
+        }
+        "affected.resolve" => {
+            return format!(
+                "affected subjects resolved: {}",
+                detail("subjects").unwrap_or_default()
+            );
+        }
+        _ => {}
+    }
     match verb {
         "declare" => "declared in breachdesk".to_string(),
         "update" if !fields.is_empty() => format!("updated {}", fields.join(", ")),

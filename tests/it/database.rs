@@ -102,4 +102,27 @@ pub fn demo_runs_on_a_fresh_directory(env: &TestEnv) {
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["dpo"]["email"], "dpo@example.org");
     env.ok(&["audit", "verify"]);
+    // The sample inventory is resolved: people across systems and countries, some with
+    // special-category data.
+    assert!(out.contains("people affected"), "{out}");
+    let reference = list[0]["reference"].as_str().unwrap();
+    let stats = env.json(&["affected", "stats", reference, "--json"]);
+    assert!(stats["subjects"].as_i64().unwrap() > 50, "{stats}");
+    assert!(stats["by_country"].as_array().unwrap().len() >= 5, "{stats}");
+    assert!(
+        stats["special_category_subjects"].as_i64().unwrap() > 0,
+        "{stats}"
+    );
+    assert_eq!(
+        env.json(&["inventory", "system", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+    // Running it again in the same directory works and changes no inventory rows.
+    let mut again = env.cmd();
+    again.env_remove("BREACHDESK_DATABASE_URL").arg("demo");
+    let second = run_ok(&mut again);
+    assert!(second.contains("new   0, updated   0"), "{second}");
 }
