@@ -1,0 +1,310 @@
+//! Inventory benchmark: import and resolve at 1M (and, with `--rows`, 10M) records in three
+//! systems with 30% overlap, on SQLite and PostgreSQL, each beside its reference in the same
+//! run: `sqlite3 .import` / psql `\copy` of the same CSV for import, and a hand-written SQL
+//! query of the same resolution. Peak memory from `/usr/bin/time`. Results go to
+//! BENCHMARKS.md (between the inventory markers) and to stdout.
+//!
+//!   cargo bench --bench inventory -- [--rows 100000,1000000,10000000] [--backends sqlite,postgres]
+//!
+//! Needs the `sqlite3`, `time` and `postgresql-client` Debian packages and a PostgreSQL server
+//! on 127.0.0.1:5432 (user postgres) for the PostgreSQL part. Not part of CI.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+const BIN: &str = env!("CARGO_BIN_EXE_breachdesk");
+const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+struct Args {
+    rows: Vec<usize>,
+    backends: Vec<String>,
+}
+
+fn args() -> Args {
+    let mut a = Args { rows: vec![1_000_000], backends: vec!["sqlite".into(), "postgres".into()] };
+    let argv: Vec<String> = std::env::args().collect();
+    let mut i = 1;
+    while i < argv.len() {
+        match argv[i].as_str() {
+            "--rows" => {
+                a.rows = argv[i + 1].split(',').map(|n| n.replace('_', "").parse().expect("--rows N,N")).collect();
+                i += 1;
+            }
+            "--backends" => {
+                a.backends = argv[i + 1].split(',').map(str::to_string).collect();
+                i += 1;
+            }
+            _ => {} // cargo bench passes --bench
+        }
+        i += 1;
+    }
+    a
+}
+
+/// Three CSV files (6 text columns) of `total / 3` rows each; 30% of the people in B are also
+/// in A, 30% of those in C also in B. Deterministic.
+fn generate(dir: &Path, total: usize) -> Vec<PathBuf> {
+    let per = total / 3;
+    let overlap = per * 3 / 10;
+    let mut files = Vec::new();
+    let mut state: u64 = 0x5eed;
+    let mut next = move || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state >> 33
+    };
+    let countries = ["DE", "FR", "AT", "GB", "US", "ES", "IT", "NL"];
+    for (s, name) in ["a", "b", "c"].iter().enumerate() {
+        let path = dir.join(format!("system_{name}.csv"));
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path).unwrap());
+        writeln!(w, "id,email,name,country,first_seen,last_seen").unwrap();
+        for i in 0..per {
+            // Person numbers: system s starts at s*(per-overlap), so its first `overlap` rows
+            // are the previous system's last people.
+            let person = s * (per - overlap) + i;
+            let r = next();
+            let year = 2021 + (r % 6);
+            let month = 1 + (r / 7) % 12;
+            writeln!(
+                w,
+                "{name}{i},person{person}@example.org,Person Number {person},{},{}-{:02}-01,{}-{:02}-28",
+                countries[person % countries.len()],
+                year - 1,
+                month,
+                year,
+                month
+            )
+            .unwrap();
+        }
+        files.push(path);
+    }
+    files
+}
+
+/// Runs a command under /usr/bin/time; returns (seconds, peak RSS in MiB).
+fn timed(cmd: &mut Command) -> (f64, f64) {
+    let program = cmd.get_program().to_owned();
+    let mut wrapped = Command::new("/usr/bin/time");
+    wrapped.arg("-f").arg("BENCH_MAXRSS_KB=%M").arg(program).args(cmd.get_args());
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => wrapped.env(k, v),
+            None => wrapped.env_remove(k),
+        };
+    }
+    if let Some(dir) = cmd.get_current_dir() {
+        wrapped.current_dir(dir);
+    }
+    let start = Instant::now();
+    let out = wrapped.output().expect("run /usr/bin/time (Debian package time)");
+    let secs = start.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?} failed:\n{stderr}", cmd);
+    let kb: f64 = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("BENCH_MAXRSS_KB="))
+        .last()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0.0);
+    (secs, kb / 1024.0)
+}
+
+fn bd(dir: &Path, url: &str) -> Command {
+    let mut c = Command::new(BIN);
+    c.current_dir(dir).env("BREACHDESK_DATABASE_URL", url).env("BREACHDESK_ACTOR", "bench").env("BREACHDESK_TZ", "UTC");
+    c
+}
+
+fn run(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{:?}: {}", cmd, String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// The hand-written resolution: two systems, an 18-month window, one row per person with the
+/// union of categories (the same bit masks breachdesk stores).
+fn reference_resolution_sql(pg: bool) -> String {
+    let or = if pg {
+        "bit_or(CASE WHEN r.categories = 0 THEN s.categories ELSE r.categories END)".to_string()
+    } else {
+        (0..31).map(|b| format!("MAX((CASE WHEN r.categories = 0 THEN s.categories ELSE r.categories END) & {})", 1_i64 << b)).collect::<Vec<_>>().join(" | ")
+    };
+    let (from, to) = if pg {
+        ("TIMESTAMPTZ '2025-01-01 00:00:00+00'", "TIMESTAMPTZ '2026-06-30 00:00:00+00'")
+    } else {
+        ("'2025-01-01T00:00:00+00:00'", "'2026-06-30T00:00:00+00:00'")
+    };
+    format!(
+        "DROP TABLE IF EXISTS ref_affected; CREATE TABLE ref_affected AS \
+         SELECT r.subject_id, {or} AS categories, COUNT(*) AS records \
+         FROM subject_record r JOIN system s ON s.id = r.system_id \
+         WHERE s.key IN ('sys_a', 'sys_b') AND (r.last_seen IS NULL OR r.last_seen >= {from}) \
+         AND (r.first_seen IS NULL OR r.first_seen <= {to}) GROUP BY r.subject_id;"
+    )
+}
+
+struct Row {
+    backend: String,
+    rows: usize,
+    import_s: f64,
+    import_ref_s: f64,
+    import_rss: f64,
+    resolve_s: f64,
+    resolve_ref_s: f64,
+    resolve_rss: f64,
+    affected: String,
+}
+
+fn bench(backend: &str, total: usize, work: &Path) -> Row {
+    let dir = work.join(format!("{backend}-{total}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    eprintln!("[{backend} {total}] generating data");
+    let files = generate(&dir, total);
+    let pg_db = format!("bd_bench_{}_{}", total, std::process::id());
+    let url = if backend == "postgres" {
+        let _ = Command::new("psql").args([PG_ADMIN, "-qc", &format!("DROP DATABASE IF EXISTS {pg_db}")]).output();
+        run(Command::new("psql").args([PG_ADMIN, "-qc", &format!("CREATE DATABASE {pg_db}")]));
+        format!("postgres://postgres@127.0.0.1:5432/{pg_db}")
+    } else {
+        "sqlite://bench.db".to_string()
+    };
+
+    // Reference: the bulk loader of each database, into a plain table, same files.
+    eprintln!("[{backend} {total}] reference import");
+    let import_ref_s = if backend == "postgres" {
+        run(Command::new("psql").args([url.as_str(), "-qc", "CREATE TABLE ref_import (id text, email text, name text, country text, first_seen text, last_seen text)"]));
+        let mut secs = 0.0;
+        for f in &files {
+            let copy = format!("\\copy ref_import FROM '{}' WITH (FORMAT csv, HEADER true)", f.display());
+            let t = Instant::now();
+            run(Command::new("psql").args([url.as_str(), "-qc", &copy]));
+            secs += t.elapsed().as_secs_f64();
+        }
+        run(Command::new("psql").args([url.as_str(), "-qc", "DROP TABLE ref_import"]));
+        secs
+    } else {
+        let mut script = String::from(".mode csv\n");
+        for f in &files {
+            script.push_str(&format!(".import '{}' ref_import\n", f.display()));
+        }
+        let t = Instant::now();
+        let mut child = Command::new("sqlite3").arg(dir.join("reference.db")).stdin(std::process::Stdio::piped()).spawn().unwrap();
+        child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
+        assert!(child.wait().unwrap().success());
+        t.elapsed().as_secs_f64()
+    };
+
+    eprintln!("[{backend} {total}] breachdesk import");
+    run(bd(&dir, &url).args(["-q", "init"]));
+    for (i, _) in files.iter().enumerate() {
+        let key = format!("sys_{}", ["a", "b", "c"][i]);
+        run(bd(&dir, &url).args(["inventory", "system", "add", &key, "--name", &key, "--categories", "name,email,postal_address"]));
+    }
+    let mut import_s = 0.0;
+    let mut import_rss: f64 = 0.0;
+    for (i, f) in files.iter().enumerate() {
+        let key = format!("sys_{}", ["a", "b", "c"][i]);
+        let (s, rss) = timed(bd(&dir, &url).args(["-q", "inventory", "import", "--system", &key]).arg(f));
+        import_s += s;
+        import_rss = import_rss.max(rss);
+    }
+
+    eprintln!("[{backend} {total}] resolve");
+    let reference = run(bd(&dir, &url).args(["-q", "incident", "declare", "--title", "bench"])).trim().to_string();
+    for key in ["sys_a", "sys_b"] {
+        run(bd(&dir, &url).args(["incident", "scope", &reference, "--system", key, "--records-from", "2025-01-01", "--records-to", "2026-06-30"]));
+    }
+    let (resolve_s, resolve_rss) = timed(bd(&dir, &url).args(["-q", "affected", "resolve", &reference]));
+    let stats = run(bd(&dir, &url).args(["affected", "stats", &reference, "--json"]));
+    let stats: serde_json::Value = serde_json::from_str(&stats).unwrap();
+    let affected = format!("{} subjects, {} records", stats["subjects"], stats["records"]);
+
+    let sql = reference_resolution_sql(backend == "postgres");
+    let t = Instant::now();
+    if backend == "postgres" {
+        run(Command::new("psql").args([url.as_str(), "-qc", &sql]));
+    } else {
+        let mut child = Command::new("sqlite3").arg(dir.join("bench.db")).stdin(std::process::Stdio::piped()).spawn().unwrap();
+        child.stdin.take().unwrap().write_all(sql.as_bytes()).unwrap();
+        assert!(child.wait().unwrap().success());
+    }
+    let resolve_ref_s = t.elapsed().as_secs_f64();
+
+    if backend == "postgres" {
+        let _ = Command::new("psql").args([PG_ADMIN, "-qc", &format!("DROP DATABASE IF EXISTS {pg_db} WITH (FORCE)")]).output();
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Row { backend: backend.into(), rows: total, import_s, import_ref_s, import_rss, resolve_s, resolve_ref_s, resolve_rss, affected }
+}
+
+fn main() {
+    let a = args();
+    let work = std::env::temp_dir().join(format!("breachdesk-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
+    let mut results = Vec::new();
+    for backend in &a.backends {
+        for &rows in &a.rows {
+            let r = bench(backend, rows, &work);
+            eprintln!(
+                "[{} {}] import {:.2}s ({:.0} rows/s) vs reference {:.2}s = {:.2}x; resolve {:.2}s vs {:.2}s = {:.2}x; peak RSS import {:.0} MiB",
+                r.backend,
+                r.rows,
+                r.import_s,
+                r.rows as f64 / r.import_s,
+                r.import_ref_s,
+                r.import_s / r.import_ref_s,
+                r.resolve_s,
+                r.resolve_ref_s,
+                r.resolve_s / r.resolve_ref_s,
+                r.import_rss
+            );
+            results.push(r);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&work);
+
+    let mut md = String::new();
+    md.push_str(&format!(
+        "Run of `cargo bench --bench inventory -- --rows {} --backends {}` on {} ({} cores).\n\n",
+        a.rows.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(","),
+        a.backends.join(","),
+        std::env::consts::ARCH,
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    ));
+    md.push_str("| backend | rows | import | rows/s | reference import | ratio | peak RSS import | resolve | reference resolve | ratio | peak RSS resolve | affected |\n");
+    md.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    for r in &results {
+        md.push_str(&format!(
+            "| {} | {} | {:.2} s | {:.0} | {:.2} s | {:.2}x | {:.0} MiB | {:.2} s | {:.2} s | {:.2}x | {:.0} MiB | {} |\n",
+            r.backend,
+            r.rows,
+            r.import_s,
+            r.rows as f64 / r.import_s,
+            r.import_ref_s,
+            r.import_s / r.import_ref_s,
+            r.import_rss,
+            r.resolve_s,
+            r.resolve_ref_s,
+            r.resolve_s / r.resolve_ref_s,
+            r.resolve_rss,
+            r.affected
+        ));
+    }
+    print!("{md}");
+    write_section("BENCHMARKS.md", "inventory", &md);
+}
+
+/// Replaces the text between `<!-- NAME:begin -->` and `<!-- NAME:end -->` in `file`.
+fn write_section(file: &str, name: &str, body: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let (begin, end) = (format!("<!-- {name}:begin -->"), format!("<!-- {name}:end -->"));
+    let section = format!("{begin}\n{body}{end}");
+    let new = match (text.find(&begin), text.find(&end)) {
+        (Some(b), Some(e)) => format!("{}{}{}", &text[..b], section, &text[e + end.len()..]),
+        _ => format!("{text}\n{section}\n"),
+    };
+    std::fs::write(path, new).unwrap();
+}
