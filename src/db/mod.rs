@@ -109,6 +109,9 @@ async fn open_sqlite(path: &Path, create: bool) -> Result<DatabaseConnection> {
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(30))
+        // Staging tables of imports live in memory; a 64 MiB page cache per connection.
+        .pragma("temp_store", "memory")
+        .pragma("cache_size", "-65536")
         .disable_statement_logging();
     let pool = SqlitePoolOptions::new()
         .max_connections(4)
