@@ -1,6 +1,7 @@
 //! breachdesk: responding to a personal-data breach, from the declaration of an incident to
 //! the report to the supervisory authority. The binary is a thin shell over this library.
 
+pub mod assess;
 pub mod audit;
 pub mod category;
 pub mod cli;

@@ -1,6 +1,8 @@
 //! The command line: clap definitions, turned into typed calls of the capability services,
 //! and their results into output. No SQL and no business rules here.
 
+mod assess;
+mod assess_prompt;
 mod audit;
 mod db;
 mod demo;
