@@ -10,6 +10,8 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod incident;
+pub mod playbook;
+pub mod tomlfile;
 
 pub use cli::Cli;
 pub use error::{Error, Result};

@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use super::enisa::{Circumstances, Ease, Factor};
 use crate::category::DataCategory;
 use crate::error::{Error, Result};
+use crate::tomlfile::{describe_error, line_of};
 
 /// What the assessor answered.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -151,10 +152,8 @@ pub fn read_file(path: &Path) -> Result<Answers> {
 
 /// Parses answers; `origin` names the text in errors (`answers.toml:7: ...`).
 pub fn parse(text: &str, origin: &str) -> Result<Answers> {
-    let file: AnswersFile = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
-        Error::bad_input(format!("{origin}:{line}: {}", e.message().trim()))
-    })?;
+    let file: AnswersFile =
+        toml::from_str(text).map_err(|e| Error::bad_input(describe_error(origin, text, &e)))?;
     let dpc_line = line_of(text, file.dpc.span().start);
     let at = |e: Error| Error::bad_input(format!("{origin}:{dpc_line}: {e}"));
     let dpc = file.dpc.into_inner();
@@ -192,11 +191,6 @@ pub fn parse(text: &str, origin: &str) -> Result<Answers> {
         unintelligible: file.unintelligible,
         notes: file.notes.filter(|n| !n.trim().is_empty()),
     })
-}
-
-/// The 1-based line of a byte offset.
-pub fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
 #[cfg(test)]

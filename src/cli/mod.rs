@@ -8,6 +8,8 @@ mod db;
 mod demo;
 mod incident;
 pub mod output;
+mod playbook;
+mod tasks;
 
 use std::path::PathBuf;
 
@@ -56,6 +58,11 @@ enum Command {
     /// The hash-chained audit log: show it, verify it.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Incident playbooks: list, show, validate.
+    #[command(subcommand)]
+    Playbook(playbook::PlaybookCommand),
+    /// An incident's checklist from its playbook: `tasks REF [--overdue]`, `tasks done REF TASK`.
+    Tasks(tasks::TasksArgs),
     /// Run the whole response on built-in sample data, in the embedded SQLite database.
     Demo,
 }
@@ -91,6 +98,8 @@ impl Cli {
             Command::Db(cmd) => db::run(cmd, &settings, out).await,
             Command::Incident(cmd) => incident::run(*cmd, &settings, out).await,
             Command::Audit(cmd) => audit::run(cmd, &settings, out).await,
+            Command::Playbook(cmd) => playbook::run(cmd, &settings, out),
+            Command::Tasks(args) => tasks::run(args, &settings, out).await,
             Command::Demo => demo::run(&settings, out).await,
         }
     }
