@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod incident;
+pub mod jurisdiction;
 pub mod playbook;
 pub mod tomlfile;
 

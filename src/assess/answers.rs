@@ -244,7 +244,10 @@ malicious = true
         let bad = EXAMPLE.replace("step = 1", "step = -1");
         let e = parse(&bad, "a.toml").unwrap_err().to_string();
         assert!(e.starts_with("a.toml:5:") && e.contains("only raises"), "{e}");
-        let bad = EXAMPLE.replace("categories = [\"name\", \"email\"]", "basic = 4\ncategories = [\"name\"]");
+        let bad = EXAMPLE.replace(
+            "categories = [\"name\", \"email\"]",
+            "basic = 4\ncategories = [\"name\"]",
+        );
         let e = parse(&bad, "a.toml").unwrap_err().to_string();
         assert!(e.contains("not both"), "{e}");
         let bad = EXAMPLE.replace("\"email\"]", "\"shoe_size\"]");

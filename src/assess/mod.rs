@@ -79,7 +79,10 @@ pub async fn record(
         None if !notify_subjects => p.exemption,
         None => None,
     };
-    let rationale = confirmation.rationale.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
+    let rationale = confirmation
+        .rationale
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty());
     let overridden = notify_authority != p.notify_authority
         || notify_subjects != p.notify_subjects
         || exemption != p.exemption;
@@ -110,7 +113,9 @@ pub async fn record(
 pub async fn decide(db: &Db, settings: &Settings, reference: &str, d: Decision) -> Result<Assessment> {
     let rationale = d.rationale.trim().to_string();
     if rationale.is_empty() {
-        return Err(Error::bad_input("a decision needs its rationale: --rationale TEXT"));
+        return Err(Error::bad_input(
+            "a decision needs its rationale: --rationale TEXT",
+        ));
     }
     check_exemption(d.notify_subjects, d.exemption)?;
     let row = Row {

@@ -130,9 +130,7 @@ pub fn propose(policy: &Policy, severity: &Severity, answers: &Answers) -> Propo
              may justify raising the assessment."
         ));
     }
-    reasoning.push(
-        "Whatever is decided, the breach is documented (GDPR Art. 33(5)).".to_string(),
-    );
+    reasoning.push("Whatever is decided, the breach is documented (GDPR Art. 33(5)).".to_string());
     Proposal {
         notify_authority,
         notify_subjects,

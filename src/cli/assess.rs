@@ -156,12 +156,19 @@ pub async fn run(cmd: AssessCommand, db: &Db, settings: &Settings, out: Out) -> 
                         clock::human(v.assessed_at, settings.zone),
                         v.assessed_by.clone(),
                         severity,
-                        describe(v.decided.notify_authority, v.decided.notify_subjects, v.decided.exemption),
+                        describe(
+                            v.decided.notify_authority,
+                            v.decided.notify_subjects,
+                            v.decided.exemption,
+                        ),
                         v.decided.rationale.clone().unwrap_or_else(|| "-".into()),
                     ]
                 })
                 .collect();
-            out.table(&["Version", "When", "By", "Severity", "Decision", "Rationale"], rows);
+            out.table(
+                &["Version", "When", "By", "Severity", "Decision", "Rationale"],
+                rows,
+            );
             Ok(())
         }
     }
@@ -209,7 +216,11 @@ async fn run_assess(a: AssessArgs, db: &Db, settings: &Settings, out: Out) -> Re
     out.say(format!(
         "Assessment v{} recorded{}: {}.",
         m.version,
-        if m.overridden { " (proposal overridden)" } else { "" },
+        if m.overridden {
+            " (proposal overridden)"
+        } else {
+            ""
+        },
         describe(m.notify_authority, m.notify_subjects, m.exemption)
     ));
     Ok(())
@@ -218,11 +229,18 @@ async fn run_assess(a: AssessArgs, db: &Db, settings: &Settings, out: Out) -> Re
 fn show_evaluation(e: &Evaluation, out: Out) {
     let s = &e.severity;
     out.fields(&[
-        ("Severity", format!("{} ({})", quarters_text(s.score_quarters), s.band.label())),
+        (
+            "Severity",
+            format!("{} ({})", quarters_text(s.score_quarters), s.band.label()),
+        ),
         ("Formula", s.formula()),
         (
             "Proposed",
-            describe(e.proposal.notify_authority, e.proposal.notify_subjects, e.proposal.exemption),
+            describe(
+                e.proposal.notify_authority,
+                e.proposal.notify_subjects,
+                e.proposal.exemption,
+            ),
         ),
         ("Reasoning", e.proposal.reasoning.join("\n")),
     ]);

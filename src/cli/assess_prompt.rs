@@ -57,9 +57,14 @@ fn yes_no(question: &str, default: bool) -> Result<bool> {
 /// Asks the ENISA questions.
 pub fn ask_answers(reference: &str) -> Result<Answers> {
     let mut err = io::stderr();
-    let _ = writeln!(err, "Severity assessment of {reference} (ENISA 2013: SE = DPC x EI + CB).");
+    let _ = writeln!(
+        err,
+        "Severity assessment of {reference} (ENISA 2013: SE = DPC x EI + CB)."
+    );
     let (basic, categories) = loop {
-        let text = ask("Data categories exposed (comma-separated, e.g. name,email,health), or a DPC basic score 1-4:")?;
+        let text = ask(
+            "Data categories exposed (comma-separated, e.g. name,email,health), or a DPC basic score 1-4:",
+        )?;
         if let Ok(n) = text.parse::<i32>() {
             if (1..=4).contains(&n) {
                 break (n, Vec::new());
@@ -80,10 +85,22 @@ pub fn ask_answers(reference: &str) -> Result<Answers> {
     let factors = [
         (Factor::Volume, "raise: volume of data per person"),
         (Factor::Controller, "raise: characteristics of the controller"),
-        (Factor::Individuals, "raise: characteristics of the individuals (minors, vulnerable)"),
-        (Factor::Invalidity, "lower: data known to be invalid or inaccurate"),
-        (Factor::PublicAvailability, "lower: data publicly available before"),
-        (Factor::Nature, "lower: data reveal less than their category suggests"),
+        (
+            Factor::Individuals,
+            "raise: characteristics of the individuals (minors, vulnerable)",
+        ),
+        (
+            Factor::Invalidity,
+            "lower: data known to be invalid or inaccurate",
+        ),
+        (
+            Factor::PublicAvailability,
+            "lower: data publicly available before",
+        ),
+        (
+            Factor::Nature,
+            "lower: data reveal less than their category suggests",
+        ),
     ];
     let mut adjustments = Vec::new();
     while yes_no("Adjust the DPC for a contextual factor?", false)? {

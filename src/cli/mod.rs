@@ -7,6 +7,7 @@ mod audit;
 mod db;
 mod demo;
 mod incident;
+mod jurisdiction;
 pub mod output;
 mod playbook;
 mod tasks;
@@ -61,6 +62,9 @@ enum Command {
     /// Incident playbooks: list, show, validate.
     #[command(subcommand)]
     Playbook(playbook::PlaybookCommand),
+    /// Notification rules per jurisdiction: list, show, validate.
+    #[command(subcommand)]
+    Jurisdiction(jurisdiction::JurisdictionCommand),
     /// An incident's checklist from its playbook: `tasks REF [--overdue]`, `tasks done REF TASK`.
     Tasks(tasks::TasksArgs),
     /// Run the whole response on built-in sample data, in the embedded SQLite database.
@@ -100,6 +104,7 @@ impl Cli {
             Command::Audit(cmd) => audit::run(cmd, &settings, out).await,
             Command::Playbook(cmd) => playbook::run(cmd, &settings, out),
             Command::Tasks(args) => tasks::run(args, &settings, out).await,
+            Command::Jurisdiction(cmd) => jurisdiction::run(cmd, &settings, out),
             Command::Demo => demo::run(&settings, out).await,
         }
     }

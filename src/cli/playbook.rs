@@ -55,7 +55,14 @@ pub fn run(cmd: PlaybookCommand, settings: &Settings, out: Out) -> Result<()> {
             }
             let rows = summaries
                 .iter()
-                .map(|s| vec![s.name.to_string(), s.title.to_string(), s.tasks.to_string(), s.origin.describe()])
+                .map(|s| {
+                    vec![
+                        s.name.to_string(),
+                        s.title.to_string(),
+                        s.tasks.to_string(),
+                        s.origin.describe(),
+                    ]
+                })
                 .collect();
             out.table(&["Name", "Title", "Tasks", "From"], rows);
             Ok(())

@@ -51,7 +51,10 @@ pub async fn run(a: TasksArgs, settings: &Settings, out: Out) -> Result<()> {
         out.say(if a.overdue {
             format!("{}: no overdue tasks.", inc.reference)
         } else {
-            format!("{} has no tasks: they come from a playbook (incident declare --playbook NAME).", inc.reference)
+            format!(
+                "{} has no tasks: they come from a playbook (incident declare --playbook NAME).",
+                inc.reference
+            )
         });
         return Ok(());
     }
@@ -66,7 +69,13 @@ pub async fn run(a: TasksArgs, settings: &Settings, out: Out) -> Result<()> {
                     v.done_at.map(|t| clock::human(t, zone)).unwrap_or_default()
                 ),
             };
-            vec![v.key.clone(), v.title.clone(), v.owner_role.clone(), clock::human(v.due_at, zone), state]
+            vec![
+                v.key.clone(),
+                v.title.clone(),
+                v.owner_role.clone(),
+                clock::human(v.due_at, zone),
+                state,
+            ]
         })
         .collect();
     out.table(&["Task", "Title", "Owner", "Due", "State"], rows);

@@ -86,7 +86,9 @@ mod tests {
 
     #[test]
     fn refuses_the_rest() {
-        for bad in ["", "4", "h", "4x", "P", "PT", "P1W", "P1M", "12h1d", "4h4h", "-4h", "P4H", "soon"] {
+        for bad in [
+            "", "4", "h", "4x", "P", "PT", "P1W", "P1M", "12h1d", "4h4h", "-4h", "P4H", "soon",
+        ] {
             assert_eq!(parse(bad), None, "{bad}");
         }
     }

@@ -15,15 +15,30 @@ pub use parse::{Playbook, Problem, TaskTemplate};
 
 /// The playbooks built into the binary: (file name, text).
 pub const EMBEDDED: &[(&str, &str)] = &[
-    ("credential-stuffing.toml", include_str!("../../playbooks/credential-stuffing.toml")),
-    ("data-exfiltration.toml", include_str!("../../playbooks/data-exfiltration.toml")),
-    ("insider-misuse.toml", include_str!("../../playbooks/insider-misuse.toml")),
-    ("lost-or-stolen-device.toml", include_str!("../../playbooks/lost-or-stolen-device.toml")),
+    (
+        "credential-stuffing.toml",
+        include_str!("../../playbooks/credential-stuffing.toml"),
+    ),
+    (
+        "data-exfiltration.toml",
+        include_str!("../../playbooks/data-exfiltration.toml"),
+    ),
+    (
+        "insider-misuse.toml",
+        include_str!("../../playbooks/insider-misuse.toml"),
+    ),
+    (
+        "lost-or-stolen-device.toml",
+        include_str!("../../playbooks/lost-or-stolen-device.toml"),
+    ),
     (
         "misdirected-email-or-post.toml",
         include_str!("../../playbooks/misdirected-email-or-post.toml"),
     ),
-    ("processor-breach.toml", include_str!("../../playbooks/processor-breach.toml")),
+    (
+        "processor-breach.toml",
+        include_str!("../../playbooks/processor-breach.toml"),
+    ),
     ("ransomware.toml", include_str!("../../playbooks/ransomware.toml")),
 ];
 
@@ -106,24 +121,18 @@ fn load_dir(dir: &Path) -> std::result::Result<Vec<Playbook>, Vec<Problem>> {
             Err(mut p) => problems.append(&mut p),
         }
     }
-    if problems.is_empty() { Ok(books) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(books)
+    } else {
+        Err(problems)
+    }
 }
 
 fn stem(file_name: &str) -> &str {
     file_name.strip_suffix(".toml").unwrap_or(file_name)
 }
 
-/// Several problems as one line: the first, then how many more and which.
-pub fn problems_error(problems: Vec<Problem>) -> Error {
-    let mut lines = problems.iter().map(Problem::to_string);
-    let first = lines.next().unwrap_or_default();
-    let rest: Vec<String> = lines.collect();
-    if rest.is_empty() {
-        Error::bad_input(first)
-    } else {
-        Error::bad_input(format!("{first} (and {} more: {})", rest.len(), rest.join("; ")))
-    }
-}
+pub use crate::tomlfile::problems_error;
 
 #[cfg(test)]
 mod tests {
@@ -154,6 +163,9 @@ mod tests {
     fn unknown_names_list_the_valid_ones() {
         let e = find(None, "alien-invasion").unwrap_err();
         assert_eq!(e.exit_code(), 2);
-        assert!(e.to_string().contains("ransomware, "), "{e}");
+        assert!(
+            e.to_string().contains("credential-stuffing, data-exfiltration, "),
+            "{e}"
+        );
     }
 }

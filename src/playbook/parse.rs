@@ -14,14 +14,12 @@
 //! guidance = "..."
 //! ```
 
-use std::fmt;
-use std::path::Path;
-
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use super::{Origin, due};
+pub use crate::tomlfile::Problem;
 use crate::tomlfile::line_of;
 
 /// A playbook, checked.
@@ -46,33 +44,6 @@ pub struct TaskTemplate {
     pub due_after: Duration,
     pub owner: String,
     pub guidance: String,
-}
-
-/// A problem in a playbook file, at a line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub file: String,
-    pub line: Option<usize>,
-    pub message: String,
-}
-
-impl Problem {
-    pub fn file(path: &Path, e: std::io::Error) -> Problem {
-        Problem {
-            file: path.display().to_string(),
-            line: None,
-            message: format!("cannot read: {e}"),
-        }
-    }
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "{}:{line}: {}", self.file, self.message),
-            None => write!(f, "{}: {}", self.file, self.message),
-        }
-    }
 }
 
 #[derive(Deserialize)]
@@ -157,10 +128,16 @@ pub fn parse(
             problems.push(at(t.key.span().start, format!("task key '{key}' is used twice")));
         }
         if t.title.get_ref().trim().is_empty() {
-            problems.push(at(t.title.span().start, format!("task '{key}' has an empty title")));
+            problems.push(at(
+                t.title.span().start,
+                format!("task '{key}' has an empty title"),
+            ));
         }
         if t.owner.get_ref().trim().is_empty() {
-            problems.push(at(t.owner.span().start, format!("task '{key}' has no owner role")));
+            problems.push(at(
+                t.owner.span().start,
+                format!("task '{key}' has no owner role"),
+            ));
         }
         let due_text = t.due.get_ref().trim().to_string();
         let due_after = due::parse(&due_text).unwrap_or_else(|| {
@@ -200,7 +177,8 @@ fn is_slug(s: &str) -> bool {
         && !s.starts_with('-')
         && !s.ends_with('-')
         && !s.contains("--")
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 #[cfg(test)]
@@ -236,19 +214,31 @@ owner = "dpo"
 
     #[test]
     fn problems_name_the_line() {
-        let bad = GOOD.replace("due = \"P3D\"", "due = \"soon\"").replace("key = \"b\"", "key = \"a\"");
+        let bad = GOOD
+            .replace("due = \"P3D\"", "due = \"soon\"")
+            .replace("key = \"b\"", "key = \"a\"");
         let problems = parse(&bad, origin(), Some("x")).unwrap_err();
         let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
         assert_eq!(text.len(), 2, "{text:?}");
-        assert!(text[0].starts_with("x.toml:11: task key 'a' is used twice"), "{text:?}");
+        assert!(
+            text[0].starts_with("x.toml:11: task key 'a' is used twice"),
+            "{text:?}"
+        );
         assert!(text[1].starts_with("x.toml:13: task 'a': due 'soon'"), "{text:?}");
     }
 
     #[test]
     fn syntax_errors_and_unknown_fields_name_the_line() {
-        let bad = GOOD.replace("owner = \"dpo\"\n\n[[task]]", "owner = \"dpo\"\ncolour = \"red\"\n[[task]]");
+        let bad = GOOD.replace(
+            "owner = \"dpo\"\n\n[[task]]",
+            "owner = \"dpo\"\ncolour = \"red\"\n[[task]]",
+        );
         let p = parse(&bad, origin(), Some("x")).unwrap_err();
-        assert!(p[0].to_string().starts_with("x.toml:9: unknown field `colour`"), "{:?}", p);
+        assert!(
+            p[0].to_string().starts_with("x.toml:9: unknown field `colour`"),
+            "{:?}",
+            p
+        );
         let p = parse(&GOOD.replace("title = \"A\"", "title = A"), origin(), Some("x")).unwrap_err();
         assert_eq!(p[0].line, Some(6), "{p:?}");
         let p = parse(GOOD, origin(), Some("y")).unwrap_err();

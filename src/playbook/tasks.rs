@@ -129,7 +129,11 @@ pub async fn done(db: &Db, settings: &Settings, reference: &str, key: &str) -> R
         return Err(Error::bad_input(if keys.is_empty() {
             format!("{} has no tasks: declare it with --playbook NAME", inc.reference)
         } else {
-            format!("{} has no task '{key}': its tasks are {}", inc.reference, keys.join(", "))
+            format!(
+                "{} has no task '{key}': its tasks are {}",
+                inc.reference,
+                keys.join(", ")
+            )
         }));
     };
     if current.done_at.is_some() {
