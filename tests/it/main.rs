@@ -1,11 +1,14 @@
 //! Integration tests: the real `breachdesk` binary, end to end, once per database backend.
 //! PostgreSQL variants run when BREACHDESK_TEST_DATABASE_URL names a server.
 
+mod assess;
 mod audit;
 mod common;
 mod database;
 mod errors;
 mod incident;
+mod jurisdiction;
+mod playbook;
 
 use common::On::{Both, SqliteOnly};
 
@@ -135,6 +138,41 @@ fn main() {
             "errors::passwords_stay_off_the_command_line",
             SqliteOnly,
             errors::passwords_stay_off_the_command_line,
+        ),
+        (
+            "assess::assess_with_answers_file",
+            Both,
+            assess::assess_with_answers_file,
+        ),
+        (
+            "assess::answers_errors_name_file_and_line",
+            Both,
+            assess::answers_errors_name_file_and_line,
+        ),
+        (
+            "assess::decide_records_a_decision_directly",
+            Both,
+            assess::decide_records_a_decision_directly,
+        ),
+        (
+            "playbook::validate_names_file_and_line",
+            SqliteOnly,
+            playbook::validate_names_file_and_line,
+        ),
+        (
+            "playbook::list_show_and_configured_directory",
+            SqliteOnly,
+            playbook::list_show_and_configured_directory,
+        ),
+        (
+            "playbook::declare_with_playbook_and_tasks",
+            Both,
+            playbook::declare_with_playbook_and_tasks,
+        ),
+        (
+            "jurisdiction::list_show_and_validate",
+            SqliteOnly,
+            jurisdiction::list_show_and_validate,
         ),
     ];
     libtest_mimic::run(&args, common::trials(tests)).exit();
