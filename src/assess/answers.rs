@@ -23,6 +23,32 @@
 
 use std::path::Path;
 
+/// The answers-file format, for `incident assess --help`.
+pub const FORMAT: &str = r#"Answers file (--answers FILE.toml):
+
+  ei = "maximum"          # negligible | limited | significant | maximum (EI 0.25 .. 1.00)
+  individuals = 1200      # optional: weighed after the formula, as ENISA says
+  unintelligible = false  # optional: data unintelligible to unauthorised persons (key safe)
+  notes = "free text"     # optional
+
+  [dpc]
+  categories = ["name", "email"]   # the highest ENISA basic score of these is taken
+  # basic = 1                      # ... or the basic score itself, 1-4 (not both)
+  [[dpc.adjustments]]              # optional, whole steps, each with its justification
+  factor = "controller"            # raise: volume | controller | individuals
+  step = 1                         # lower: invalidity | public_availability | nature
+  justification = "an online pharmacy: the list reveals health conditions"
+
+  [cb]
+  confidentiality = "unknown-recipients"  # none | known-recipients | unknown-recipients
+  integrity = "none"                      # none | recoverable | not-recoverable
+  availability = "none"                   # none | temporary | full
+  malicious = true
+
+SE = DPC x EI + CB; Low < 2 <= Medium < 3 <= High < 4 <= Very high. Which bands propose
+notifying the authority and the people is policy, set in breachdesk.toml [assessment]
+(default: the authority from medium, the people from high)."#;
+
 use serde::{Deserialize, Serialize};
 
 use super::enisa::{Circumstances, Ease, Factor};
@@ -226,6 +252,19 @@ malicious = true
         );
         assert!(a.circumstances.malicious);
         assert_eq!(a.individuals, Some(1200));
+    }
+
+    #[test]
+    fn the_documented_format_parses() {
+        let body: String = FORMAT
+            .lines()
+            .skip(1)
+            .take_while(|l| !l.starts_with("SE ="))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let a = parse(&body, "help").unwrap();
+        assert_eq!(a.dpc.score().unwrap(), 2);
+        assert_eq!(a.circumstances.quarters(), 4);
     }
 
     #[test]

@@ -33,9 +33,10 @@ pub enum AssessCommand {
 }
 
 #[derive(Debug, Args)]
+#[command(after_long_help = answers::FORMAT)]
 pub struct AssessArgs {
     reference: String,
-    /// The answers as TOML (format: see `breachdesk incident assess --help` and docs).
+    /// The answers as TOML (the format is shown by --help).
     #[arg(long, value_name = "FILE")]
     answers: Option<PathBuf>,
     /// Accept the proposed decisions.

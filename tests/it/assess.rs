@@ -263,3 +263,28 @@ pub fn decide_records_a_decision_directly(env: &TestEnv) {
     );
     assert!(err.contains("no incident BD-2026-0099"), "{err}");
 }
+
+pub fn policy_comes_from_the_configuration(env: &TestEnv) {
+    env.init();
+    let r = env.declare(&["--title", "Customer list posted on a forum"]);
+    let file = answers(env, "forum.toml", FORUM_LEAK);
+    let config = env.dir().join("breachdesk.toml");
+    let original = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        original.replace(
+            "# notify_subjects_from = \"high\"",
+            "notify_subjects_from = \"medium\"",
+        ),
+    )
+    .unwrap();
+    let v = env.json(&["incident", "assess", &r, "--answers", &file, "--accept", "--json"]);
+    assert_eq!(v["severity"]["band"], "medium");
+    assert_eq!(
+        v["proposed"]["notify_subjects"], true,
+        "the policy says: from medium"
+    );
+    std::fs::write(&config, "[assessment]\nnotify_authority_from = \"severe\"\n").unwrap();
+    let err = env.fails(&["incident", "assessments", &r], 2);
+    assert!(err.contains("'severe'"), "{err}");
+}

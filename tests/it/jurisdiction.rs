@@ -39,3 +39,26 @@ pub fn list_show_and_validate(env: &TestEnv) {
         "{err}"
     );
 }
+
+pub fn configured_directory_replaces_the_rules(env: &TestEnv) {
+    let dir = env.dir().join("rules");
+    std::fs::create_dir(&dir).unwrap();
+    let rules = "[[jurisdiction]]\ncode = \"ZZ\"\nname = \"Zedland\"\nzone = \"UTC\"\nauthority = { name = \"Z\" }\n\n[[jurisdiction.obligation]]\nkey = \"authority\"\nto = \"authority\"\nwhat = \"Tell Z\"\ntest = \"none\"\nanchor = \"awareness\"\ndeadline = { rule = \"elapsed-hours\", hours = 24 }\nconfidence = \"U\"\n";
+    std::fs::write(dir.join("jurisdictions.toml"), rules).unwrap();
+    std::fs::write(
+        env.dir().join("breachdesk.toml"),
+        "[playbooks]\ndir = \"rules\"\n",
+    )
+    .unwrap();
+    let list = env.json(&["jurisdiction", "list", "--json"]);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["code"], "ZZ");
+    std::fs::write(
+        dir.join("jurisdictions.toml"),
+        rules.replace("hours = 24", "hours = -1"),
+    )
+    .unwrap();
+    let err = env.fails(&["jurisdiction", "list"], 2);
+    assert_one_line(&err);
+    assert!(err.contains("rules/jurisdictions.toml:13:"), "{err}");
+}

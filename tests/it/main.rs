@@ -155,6 +155,11 @@ fn main() {
             assess::decide_records_a_decision_directly,
         ),
         (
+            "assess::policy_comes_from_the_configuration",
+            Both,
+            assess::policy_comes_from_the_configuration,
+        ),
+        (
             "playbook::validate_names_file_and_line",
             SqliteOnly,
             playbook::validate_names_file_and_line,
@@ -173,6 +178,11 @@ fn main() {
             "jurisdiction::list_show_and_validate",
             SqliteOnly,
             jurisdiction::list_show_and_validate,
+        ),
+        (
+            "jurisdiction::configured_directory_replaces_the_rules",
+            SqliteOnly,
+            jurisdiction::configured_directory_replaces_the_rules,
         ),
     ];
     libtest_mimic::run(&args, common::trials(tests)).exit();
