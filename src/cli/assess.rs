@@ -150,7 +150,7 @@ pub async fn run(cmd: AssessCommand, db: &Db, settings: &Settings, out: Out) -> 
                     let severity = v
                         .severity
                         .as_ref()
-                        .map(|s| format!("{:.2} {}", s.score, band_label(s.band)))
+                        .map(|s| format!("{:.2} {}", s.score, s.band.label()))
                         .unwrap_or_else(|| "-".into());
                     vec![
                         format!("{}{}", v.version, if v.current { " *" } else { "" }),
@@ -258,8 +258,4 @@ pub fn describe(authority: bool, subjects: bool, exemption: Option<Exemption>) -
         if authority { "notify" } else { "do not notify" },
         if subjects { "tell" } else { "do not tell" },
     )
-}
-
-fn band_label(b: assess::enisa::Band) -> &'static str {
-    b.label()
 }

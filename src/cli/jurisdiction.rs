@@ -158,6 +158,24 @@ fn show(j: &Jurisdiction, out: Out) {
         &["Obligation", "To", "Threshold", "Test", "Deadline", "Conf."],
         rows,
     );
+    let notes: Vec<(&str, String)> = j
+        .obligations
+        .iter()
+        .map(|o| {
+            let mut text = o.what.clone();
+            if let Some(t) = &o.test_note {
+                text.push_str(&format!("\ntest: {t}"));
+            }
+            if let Some(n) = &o.note {
+                text.push_str(&format!("\nnote: {n}"));
+            }
+            for c in &o.content {
+                text.push_str(&format!("\n- {c}"));
+            }
+            (o.key.as_str(), text)
+        })
+        .collect();
+    out.fields(&notes);
 }
 
 /// The JSON name of a unit enum (`authority`, `high-risk`), for tables.
