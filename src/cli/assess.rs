@@ -30,6 +30,8 @@ pub enum AssessCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Every notification owed for the affected residents' jurisdictions, to whom, by when.
+    Obligations(super::obligations::ObligationsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -113,6 +115,7 @@ impl From<ExemptionArg> for Exemption {
 pub async fn run(cmd: AssessCommand, db: &Db, settings: &Settings, out: Out) -> Result<()> {
     match cmd {
         AssessCommand::Assess(a) => run_assess(a, db, settings, out).await,
+        AssessCommand::Obligations(a) => super::obligations::run(a, db, settings, out).await,
         AssessCommand::Decide(a) => {
             let decision = Decision {
                 notify_authority: a.authority,

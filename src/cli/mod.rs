@@ -8,6 +8,7 @@ mod db;
 mod demo;
 mod incident;
 mod jurisdiction;
+mod obligations;
 pub mod output;
 mod playbook;
 mod tasks;

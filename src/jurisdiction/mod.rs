@@ -3,6 +3,7 @@
 //! the binary; a `jurisdictions.toml` in the configured playbook directory replaces them.
 
 pub mod deadline;
+pub mod incident;
 pub mod obligations;
 pub mod rules;
 

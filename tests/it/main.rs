@@ -180,6 +180,11 @@ fn main() {
             jurisdiction::list_show_and_validate,
         ),
         (
+            "jurisdiction::incident_obligations_follow_counts_decisions_and_anchors",
+            Both,
+            jurisdiction::incident_obligations_follow_counts_decisions_and_anchors,
+        ),
+        (
             "jurisdiction::configured_directory_replaces_the_rules",
             SqliteOnly,
             jurisdiction::configured_directory_replaces_the_rules,
