@@ -69,6 +69,10 @@ pub fn ask_answers(reference: &str) -> Result<Answers> {
             if (1..=4).contains(&n) {
                 break (n, Vec::new());
             }
+            let _ = writeln!(
+                err,
+                "A basic score is 1 (simple), 2 (behavioural), 3 (financial) or 4 (sensitive)."
+            );
         } else {
             match DataCategory::parse_list(&text) {
                 Ok(list) if !list.is_empty() => {
