@@ -23,13 +23,19 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut a = Args { rows: vec![1_000_000], backends: vec!["sqlite".into(), "postgres".into()] };
+    let mut a = Args {
+        rows: vec![1_000_000],
+        backends: vec!["sqlite".into(), "postgres".into()],
+    };
     let argv: Vec<String> = std::env::args().collect();
     let mut i = 1;
     while i < argv.len() {
         match argv[i].as_str() {
             "--rows" => {
-                a.rows = argv[i + 1].split(',').map(|n| n.replace('_', "").parse().expect("--rows N,N")).collect();
+                a.rows = argv[i + 1]
+                    .split(',')
+                    .map(|n| n.replace('_', "").parse().expect("--rows N,N"))
+                    .collect();
                 i += 1;
             }
             "--backends" => {
@@ -51,7 +57,9 @@ fn generate(dir: &Path, total: usize) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut state: u64 = 0x5eed;
     let mut next = move || {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         state >> 33
     };
     let countries = ["DE", "FR", "AT", "GB", "US", "ES", "IT", "NL"];
@@ -86,7 +94,11 @@ fn generate(dir: &Path, total: usize) -> Vec<PathBuf> {
 fn timed(cmd: &mut Command) -> (f64, f64) {
     let program = cmd.get_program().to_owned();
     let mut wrapped = Command::new("/usr/bin/time");
-    wrapped.arg("-f").arg("BENCH_MAXRSS_KB=%M").arg(program).args(cmd.get_args());
+    wrapped
+        .arg("-f")
+        .arg("BENCH_MAXRSS_KB=%M")
+        .arg(program)
+        .args(cmd.get_args());
     for (k, v) in cmd.get_envs() {
         match v {
             Some(v) => wrapped.env(k, v),
@@ -104,7 +116,7 @@ fn timed(cmd: &mut Command) -> (f64, f64) {
     let kb: f64 = stderr
         .lines()
         .filter_map(|l| l.strip_prefix("BENCH_MAXRSS_KB="))
-        .last()
+        .next_back()
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(0.0);
     (secs, kb / 1024.0)
@@ -112,13 +124,21 @@ fn timed(cmd: &mut Command) -> (f64, f64) {
 
 fn bd(dir: &Path, url: &str) -> Command {
     let mut c = Command::new(BIN);
-    c.current_dir(dir).env("BREACHDESK_DATABASE_URL", url).env("BREACHDESK_ACTOR", "bench").env("BREACHDESK_TZ", "UTC");
+    c.current_dir(dir)
+        .env("BREACHDESK_DATABASE_URL", url)
+        .env("BREACHDESK_ACTOR", "bench")
+        .env("BREACHDESK_TZ", "UTC");
     c
 }
 
 fn run(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap();
-    assert!(out.status.success(), "{:?}: {}", cmd, String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{:?}: {}",
+        cmd,
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
@@ -128,10 +148,21 @@ fn reference_resolution_sql(pg: bool) -> String {
     let or = if pg {
         "bit_or(CASE WHEN r.categories = 0 THEN s.categories ELSE r.categories END)".to_string()
     } else {
-        (0..31).map(|b| format!("MAX((CASE WHEN r.categories = 0 THEN s.categories ELSE r.categories END) & {})", 1_i64 << b)).collect::<Vec<_>>().join(" | ")
+        (0..31)
+            .map(|b| {
+                format!(
+                    "MAX((CASE WHEN r.categories = 0 THEN s.categories ELSE r.categories END) & {})",
+                    1_i64 << b
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" | ")
     };
     let (from, to) = if pg {
-        ("TIMESTAMPTZ '2025-01-01 00:00:00+00'", "TIMESTAMPTZ '2026-06-30 00:00:00+00'")
+        (
+            "TIMESTAMPTZ '2025-01-01 00:00:00+00'",
+            "TIMESTAMPTZ '2026-06-30 00:00:00+00'",
+        )
     } else {
         ("'2025-01-01T00:00:00+00:00'", "'2026-06-30T00:00:00+00:00'")
     };
@@ -164,7 +195,9 @@ fn bench(backend: &str, total: usize, work: &Path) -> Row {
     let files = generate(&dir, total);
     let pg_db = format!("bd_bench_{}_{}", total, std::process::id());
     let url = if backend == "postgres" {
-        let _ = Command::new("psql").args([PG_ADMIN, "-qc", &format!("DROP DATABASE IF EXISTS {pg_db}")]).output();
+        let _ = Command::new("psql")
+            .args([PG_ADMIN, "-qc", &format!("DROP DATABASE IF EXISTS {pg_db}")])
+            .output();
         run(Command::new("psql").args([PG_ADMIN, "-qc", &format!("CREATE DATABASE {pg_db}")]));
         format!("postgres://postgres@127.0.0.1:5432/{pg_db}")
     } else {
@@ -177,7 +210,10 @@ fn bench(backend: &str, total: usize, work: &Path) -> Row {
         run(Command::new("psql").args([url.as_str(), "-qc", "CREATE TABLE ref_import (id text, email text, name text, country text, first_seen text, last_seen text)"]));
         let mut secs = 0.0;
         for f in &files {
-            let copy = format!("\\copy ref_import FROM '{}' WITH (FORMAT csv, HEADER true)", f.display());
+            let copy = format!(
+                "\\copy ref_import FROM '{}' WITH (FORMAT csv, HEADER true)",
+                f.display()
+            );
             let t = Instant::now();
             run(Command::new("psql").args([url.as_str(), "-qc", &copy]));
             secs += t.elapsed().as_secs_f64();
@@ -190,7 +226,11 @@ fn bench(backend: &str, total: usize, work: &Path) -> Row {
             script.push_str(&format!(".import '{}' ref_import\n", f.display()));
         }
         let t = Instant::now();
-        let mut child = Command::new("sqlite3").arg(dir.join("reference.db")).stdin(std::process::Stdio::piped()).spawn().unwrap();
+        let mut child = Command::new("sqlite3")
+            .arg(dir.join("reference.db"))
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
         child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
         assert!(child.wait().unwrap().success());
         t.elapsed().as_secs_f64()
@@ -200,21 +240,46 @@ fn bench(backend: &str, total: usize, work: &Path) -> Row {
     run(bd(&dir, &url).args(["-q", "init"]));
     for (i, _) in files.iter().enumerate() {
         let key = format!("sys_{}", ["a", "b", "c"][i]);
-        run(bd(&dir, &url).args(["inventory", "system", "add", &key, "--name", &key, "--categories", "name,email,postal_address"]));
+        run(bd(&dir, &url).args([
+            "inventory",
+            "system",
+            "add",
+            &key,
+            "--name",
+            &key,
+            "--categories",
+            "name,email,postal_address",
+        ]));
     }
     let mut import_s = 0.0;
     let mut import_rss: f64 = 0.0;
     for (i, f) in files.iter().enumerate() {
         let key = format!("sys_{}", ["a", "b", "c"][i]);
-        let (s, rss) = timed(bd(&dir, &url).args(["-q", "inventory", "import", "--system", &key]).arg(f));
+        let (s, rss) = timed(
+            bd(&dir, &url)
+                .args(["-q", "inventory", "import", "--system", &key])
+                .arg(f),
+        );
         import_s += s;
         import_rss = import_rss.max(rss);
     }
 
     eprintln!("[{backend} {total}] resolve");
-    let reference = run(bd(&dir, &url).args(["-q", "incident", "declare", "--title", "bench"])).trim().to_string();
+    let reference = run(bd(&dir, &url).args(["-q", "incident", "declare", "--title", "bench"]))
+        .trim()
+        .to_string();
     for key in ["sys_a", "sys_b"] {
-        run(bd(&dir, &url).args(["incident", "scope", &reference, "--system", key, "--records-from", "2025-01-01", "--records-to", "2026-06-30"]));
+        run(bd(&dir, &url).args([
+            "incident",
+            "scope",
+            &reference,
+            "--system",
+            key,
+            "--records-from",
+            "2025-01-01",
+            "--records-to",
+            "2026-06-30",
+        ]));
     }
     let (resolve_s, resolve_rss) = timed(bd(&dir, &url).args(["-q", "affected", "resolve", &reference]));
     let stats = run(bd(&dir, &url).args(["affected", "stats", &reference, "--json"]));
@@ -226,19 +291,40 @@ fn bench(backend: &str, total: usize, work: &Path) -> Row {
     if backend == "postgres" {
         run(Command::new("psql").args([url.as_str(), "-qc", &sql]));
     } else {
-        let mut child = Command::new("sqlite3").arg(dir.join("bench.db")).stdin(std::process::Stdio::piped()).spawn().unwrap();
+        let mut child = Command::new("sqlite3")
+            .arg(dir.join("bench.db"))
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
         child.stdin.take().unwrap().write_all(sql.as_bytes()).unwrap();
         assert!(child.wait().unwrap().success());
     }
     let resolve_ref_s = t.elapsed().as_secs_f64();
 
     if backend == "postgres" {
-        let _ = Command::new("psql").args([PG_ADMIN, "-qc", &format!("DROP DATABASE IF EXISTS {pg_db} WITH (FORCE)")]).output();
+        let _ = Command::new("psql")
+            .args([
+                PG_ADMIN,
+                "-qc",
+                &format!("DROP DATABASE IF EXISTS {pg_db} WITH (FORCE)"),
+            ])
+            .output();
     }
     let _ = std::fs::remove_dir_all(&dir);
-    Row { backend: backend.into(), rows: total, import_s, import_ref_s, import_rss, resolve_s, resolve_ref_s, resolve_rss, affected }
+    Row {
+        backend: backend.into(),
+        rows: total,
+        import_s,
+        import_ref_s,
+        import_rss,
+        resolve_s,
+        resolve_ref_s,
+        resolve_rss,
+        affected,
+    }
 }
 
+#[allow(clippy::print_stdout)] // a benchmark's report
 fn main() {
     let a = args();
     let work = std::env::temp_dir().join(format!("breachdesk-bench-{}", std::process::id()));

@@ -34,6 +34,18 @@ struct FileConfig {
     timezone: Option<String>,
     #[serde(default)]
     organisation: Organisation,
+    #[serde(default)]
+    assessment: crate::assess::policy::PolicySection,
+    #[serde(default)]
+    playbooks: PlaybooksSection,
+}
+
+/// `[playbooks]`: a directory whose playbook files (and `jurisdictions.toml`) replace or add
+/// to the embedded ones.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlaybooksSection {
+    dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -62,6 +74,10 @@ pub struct Settings {
     pub organisation: Organisation,
     /// The configuration file that was read, if any.
     pub config_file: Option<PathBuf>,
+    /// How assessments map severity bands to proposed decisions (policy, not law).
+    pub policy: crate::assess::policy::Policy,
+    /// A directory of playbooks and jurisdiction rules that replace or add to the embedded ones.
+    pub playbook_dir: Option<PathBuf>,
     /// A fixed "now" (`BREACHDESK_NOW`), for reproducing a past response and for tests.
     fixed_now: Option<DateTime<Utc>>,
 }
@@ -121,12 +137,15 @@ impl Settings {
             None => None,
         };
 
+        let policy = file.assessment.resolve()?;
         Ok(Settings {
             database_url,
             actor,
             zone,
             organisation: file.organisation,
             config_file,
+            policy,
+            playbook_dir: file.playbooks.dir,
             fixed_now,
         })
     }
@@ -225,6 +244,16 @@ pub fn default_config_text(database_url: &str) -> String {
 # dpo_name = "Data Protection Officer"
 # dpo_email = "dpo@example.org"
 # dpo_phone = "+49 30 1234567"
+
+[assessment]
+# POLICY, not law: from which ENISA severity band (low, medium, high, very_high) an
+# assessment proposes notifying the supervisory authority and telling the people.
+# notify_authority_from = "medium"
+# notify_subjects_from = "high"
+
+[playbooks]
+# A directory whose playbook files (and jurisdictions.toml) replace or add to the built-in ones.
+# dir = "playbooks"
 "#
     )
 }

@@ -1,6 +1,7 @@
 //! breachdesk: responding to a personal-data breach, from the declaration of an incident to
 //! the report to the supervisory authority. The binary is a thin shell over this library.
 
+pub mod assess;
 pub mod audit;
 pub mod category;
 pub mod cli;
@@ -11,7 +12,10 @@ pub mod demo;
 pub mod error;
 pub mod incident;
 pub mod inventory;
+pub mod jurisdiction;
+pub mod playbook;
 pub mod resolve;
+pub mod tomlfile;
 
 pub use cli::Cli;
 pub use error::{Error, Result};

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_foundation;
 mod m20261125_000002_inventory;
+mod m20261125_000003_assessment_tasks;
 
 /// Every migration breachdesk knows, oldest first.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_foundation::Migration),
             Box::new(m20261125_000002_inventory::Migration),
+            Box::new(m20261125_000003_assessment_tasks::Migration),
         ]
     }
 }

@@ -65,6 +65,8 @@ pub enum IncidentCommand {
         #[arg(long)]
         json: bool,
     },
+    #[command(flatten)]
+    Assess(super::assess::AssessCommand),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -363,6 +365,7 @@ pub async fn run(cmd: IncidentCommand, settings: &Settings, out: Out) -> Result<
             out.table(&["When", "What", "By"], rows);
             Ok(())
         }
+        IncidentCommand::Assess(cmd) => super::assess::run(cmd, &db, settings, out).await,
     }
 }
 

@@ -2,12 +2,18 @@
 //! and their results into output. No SQL and no business rules here.
 
 mod affected;
+mod assess;
+mod assess_prompt;
 mod audit;
 mod db;
 mod demo;
 mod incident;
 mod inventory;
+mod jurisdiction;
+mod obligations;
 pub mod output;
+mod playbook;
+mod tasks;
 
 use std::path::PathBuf;
 
@@ -62,6 +68,14 @@ enum Command {
     /// The hash-chained audit log: show it, verify it.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Incident playbooks: list, show, validate.
+    #[command(subcommand)]
+    Playbook(playbook::PlaybookCommand),
+    /// Notification rules per jurisdiction: list, show, validate.
+    #[command(subcommand)]
+    Jurisdiction(jurisdiction::JurisdictionCommand),
+    /// An incident's checklist from its playbook: `tasks REF [--overdue]`, `tasks done REF TASK`.
+    Tasks(tasks::TasksArgs),
     /// Run the whole response on built-in sample data, in the embedded SQLite database.
     Demo,
 }
@@ -99,6 +113,9 @@ impl Cli {
             Command::Inventory(cmd) => inventory::run(cmd, &settings, out).await,
             Command::Affected(cmd) => affected::run(cmd, &settings, out).await,
             Command::Audit(cmd) => audit::run(cmd, &settings, out).await,
+            Command::Playbook(cmd) => playbook::run(cmd, &settings, out),
+            Command::Tasks(args) => tasks::run(args, &settings, out).await,
+            Command::Jurisdiction(cmd) => jurisdiction::run(cmd, &settings, out),
             Command::Demo => demo::run(&settings, out).await,
         }
     }

@@ -91,6 +91,9 @@ pub async fn declare(db: &Db, settings: &Settings, d: Declaration) -> Result<Inc
     check_not_future("detected-at", d.detected_at, now)?;
     check_not_future("occurred-from", d.occurred_from, now)?;
     check_window(d.occurred_from, d.occurred_to)?;
+    let playbook = optional_text(d.playbook)
+        .map(|name| crate::playbook::find(settings.playbook_dir.as_deref(), &name))
+        .transpose()?;
 
     let rec = audit::begin(db, &settings.actor, now).await?;
     let year = now.year();
@@ -125,7 +128,7 @@ pub async fn declare(db: &Db, settings: &Settings, d: Declaration) -> Result<Inc
         aware_at: Set(aware_at),
         declared_at: Set(now),
         declared_by: Set(settings.actor.clone()),
-        playbook: Set(optional_text(d.playbook)),
+        playbook: Set(playbook.as_ref().map(|b| b.name.clone())),
         dpo_name: Set(optional_text(org.dpo_name.clone())),
         dpo_email: Set(optional_text(org.dpo_email.clone())),
         dpo_phone: Set(optional_text(org.dpo_phone.clone())),
@@ -154,6 +157,9 @@ pub async fn declare(db: &Db, settings: &Settings, d: Declaration) -> Result<Inc
         }),
     )
     .await?;
+    if let Some(book) = &playbook {
+        crate::playbook::tasks::instantiate(&rec, &model, book).await?;
+    }
     rec.commit().await?;
     Ok(model)
 }

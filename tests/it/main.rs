@@ -1,12 +1,15 @@
 //! Integration tests: the real `breachdesk` binary, end to end, once per database backend.
 //! PostgreSQL variants run when BREACHDESK_TEST_DATABASE_URL names a server.
 
+mod assess;
 mod audit;
 mod common;
 mod database;
 mod errors;
 mod incident;
 mod inventory;
+mod jurisdiction;
+mod playbook;
 
 use common::On::{Both, SqliteOnly};
 
@@ -59,6 +62,16 @@ fn main() {
         SqliteOnly errors::unreadable_databases_are_failures,
         SqliteOnly errors::unreachable_postgres_is_a_failure,
         SqliteOnly errors::passwords_stay_off_the_command_line,
+        Both assess::assess_with_answers_file,
+        Both assess::answers_errors_name_file_and_line,
+        Both assess::decide_records_a_decision_directly,
+        Both assess::policy_comes_from_the_configuration,
+        SqliteOnly playbook::validate_names_file_and_line,
+        SqliteOnly playbook::list_show_and_configured_directory,
+        Both playbook::declare_with_playbook_and_tasks,
+        SqliteOnly jurisdiction::list_show_and_validate,
+        Both jurisdiction::incident_obligations_follow_counts_decisions_and_anchors,
+        SqliteOnly jurisdiction::configured_directory_replaces_the_rules,
     ];
     libtest_mimic::run(&args, common::trials(&tests)).exit();
 }

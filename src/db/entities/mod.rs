@@ -1,6 +1,7 @@
 //! sea-orm entities, one file per table. Statuses are enums stored as text.
 
 pub mod affected_subject;
+pub mod assessment;
 pub mod audit_event;
 pub mod audit_head;
 pub mod import_batch;
@@ -10,3 +11,4 @@ pub mod inventory_source;
 pub mod subject;
 pub mod subject_record;
 pub mod system;
+pub mod task;
