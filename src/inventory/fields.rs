@@ -1,6 +1,9 @@
 //! The values an inventory row carries, parsed at the edge: an email address, a country, a
 //! locale, a date. Each constructor checks; nothing unchecked goes further in.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 use super::countries::COUNTRIES;
@@ -71,15 +74,20 @@ pub fn parse_country(text: &str) -> Option<&'static str> {
     if t.is_empty() {
         return None;
     }
-    let folded = fold(t);
-    COUNTRIES
-        .iter()
-        .find(|(a2, a3, names)| {
-            a2.eq_ignore_ascii_case(t)
-                || a3.eq_ignore_ascii_case(t)
-                || names.iter().any(|n| fold(n) == folded)
-        })
-        .map(|(a2, _, _)| *a2)
+    // Codes first (the common case), then names through a map built once.
+    if (2..=3).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_alphabetic()) {
+        let upper = t.to_ascii_uppercase();
+        if let Some((a2, _, _)) = COUNTRIES.iter().find(|(a2, a3, _)| *a2 == upper || *a3 == upper) {
+            return Some(a2);
+        }
+    }
+    static NAMES: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
+        COUNTRIES
+            .iter()
+            .flat_map(|(a2, _, names)| names.iter().map(move |n| (fold(n), *a2)))
+            .collect()
+    });
+    NAMES.get(&fold(t)).copied()
 }
 
 fn fold(s: &str) -> String {
@@ -113,6 +121,13 @@ pub fn parse_locale(text: &str) -> Option<String> {
 /// Reads a first/last-seen date: RFC 3339, `YYYY-MM-DD[ HH:MM[:SS]]` (UTC), or `DD.MM.YYYY`.
 pub fn parse_seen(text: &str) -> Option<DateTime<Utc>> {
     let t = text.trim();
+    if t.len() == 10 {
+        return ["%Y-%m-%d", "%d.%m.%Y"]
+            .iter()
+            .find_map(|f| NaiveDate::parse_from_str(t, f).ok())
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|n| Utc.from_utc_datetime(&n));
+    }
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Some(dt.with_timezone(&Utc));
     }

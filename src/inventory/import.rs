@@ -3,7 +3,6 @@
 //! idempotent (an unchanged row changes nothing), and reported with counts and the lines it
 //! rejected. A killed import leaves whole chunks behind; running it again completes it.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set, TransactionTrait};
@@ -11,9 +10,9 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use super::chunk::{Chunk, ChunkBuilder};
 use super::mapping::Mapping;
 use super::reader::CsvFile;
-use super::row::{InventoryRow, parse_row};
 use super::system::{self, System};
 use crate::audit;
 use crate::config::Settings;
@@ -22,9 +21,6 @@ use crate::db::entities::import_batch::{self, BatchStatus};
 use crate::db::import::{prepare, write_chunk};
 use crate::error::{DbContext, Error, Result};
 
-/// Rows per chunk (one transaction each): large enough for fast bulk writes, small enough to
-/// keep memory flat.
-const CHUNK_ROWS: usize = 20_000;
 /// Rejected lines kept for the report; all of them go to the rejects file.
 const REPORTED_REJECTS: usize = 20;
 
@@ -65,7 +61,8 @@ pub struct ImportReport {
     pub rejects: Vec<Reject>,
 }
 
-/// Imports a CSV file into a system.
+/// Imports a CSV file into a system. The file is read and checked on its own thread while
+/// the previous chunk is written, with at most two chunks waiting (memory stays flat).
 pub async fn import_file(db: &Db, settings: &Settings, opts: &ImportOptions) -> Result<ImportReport> {
     let system = system::find(db, &opts.system).await?;
     let mut file = CsvFile::open(&opts.file, opts.delimiter, opts.encoding.as_deref())?;
@@ -78,15 +75,44 @@ pub async fn import_file(db: &Db, settings: &Settings, opts: &ImportOptions) -> 
         &system,
         &source,
         &hash,
-        &mapping,
         &file.headers,
         opts.strict,
         opts.rejects.as_deref(),
     )
     .await?;
-    while let Some(row) = file.next_row()? {
-        importer.push(row.line, &row.fields).await?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Chunk>>(2);
+    let mut builder = ChunkBuilder::new(mapping, &system.key);
+    let reader = std::thread::spawn(move || {
+        loop {
+            match file.next_row() {
+                Ok(Some(row)) => {
+                    if let Some(chunk) = builder.push(row.line, &row.fields)
+                        && tx.blocking_send(Ok(chunk)).is_err()
+                    {
+                        return;
+                    }
+                }
+                Ok(None) => {
+                    let _ = tx.blocking_send(Ok(builder.finish()));
+                    return;
+                }
+                Err(e) => {
+                    let _ = tx.blocking_send(Err(e));
+                    return;
+                }
+            }
+        }
+    });
+    let mut outcome = Ok(());
+    while let Some(chunk) = rx.recv().await {
+        if let Err(e) = async { importer.write(chunk?).await }.await {
+            outcome = Err(e);
+            break;
+        }
     }
+    drop(rx);
+    let _ = reader.join();
+    outcome?;
     importer.finish().await
 }
 
@@ -97,12 +123,9 @@ pub struct Importer<'a> {
     system: System,
     source: String,
     hash: String,
-    mapping: Mapping,
     batch: import_batch::Model,
     strict: bool,
     txn: Option<DatabaseTransaction>,
-    chunk: Vec<InventoryRow>,
-    chunk_ids: HashMap<String, u64>,
     rejects_out: Option<(PathBuf, csv::Writer<std::fs::File>)>,
     report: ImportReport,
 }
@@ -115,7 +138,6 @@ impl<'a> Importer<'a> {
         system: &System,
         source: &str,
         hash: &str,
-        mapping: &Mapping,
         headers: &[String],
         strict: bool,
         rejects: Option<&Path>,
@@ -170,53 +192,22 @@ impl<'a> Importer<'a> {
             system: system.clone(),
             source: source.to_string(),
             hash: hash.to_string(),
-            mapping: mapping.clone(),
             batch,
             strict,
             txn: None,
-            chunk: Vec::with_capacity(CHUNK_ROWS),
-            chunk_ids: HashMap::with_capacity(CHUNK_ROWS),
             rejects_out,
             report,
         })
     }
 
-    /// Takes one input row (its line and fields in column order).
-    pub async fn push(&mut self, line: u64, values: &[&str]) -> Result<()> {
-        self.report.read += 1;
-        match parse_row(line, values, &self.mapping, &self.system.key) {
-            Ok(row) => {
-                if let Some(first) = self.chunk_ids.get(&row.external_id) {
-                    let reason = format!("duplicate record id (first on line {first})");
-                    return self.reject(line, reason, values);
-                }
-                self.chunk_ids.insert(row.external_id.clone(), line);
-                self.chunk.push(row);
-                if self.chunk.len() >= CHUNK_ROWS {
-                    self.flush().await?;
-                }
-                Ok(())
-            }
-            Err(reason) => self.reject(line, reason, values),
+    /// Writes one chunk: its rejects to the report, its rows to the database (a transaction of
+    /// its own, or the import's one transaction with `--strict`).
+    pub async fn write(&mut self, chunk: Chunk) -> Result<()> {
+        self.report.read += chunk.read;
+        for r in chunk.rejects {
+            self.reject(r.line, r.reason, &r.values)?;
         }
-    }
-
-    fn reject(&mut self, line: u64, reason: String, values: &[&str]) -> Result<()> {
-        self.report.rejected += 1;
-        if let Some((path, w)) = &mut self.rejects_out {
-            let mut record = vec![line.to_string(), reason.clone()];
-            record.extend(values.iter().map(|v| v.to_string()));
-            w.write_record(&record)
-                .map_err(|e| Error::failure(format!("cannot write rejects to {}: {e}", path.display())))?;
-        }
-        if self.report.rejects.len() < REPORTED_REJECTS {
-            self.report.rejects.push(Reject { line, reason });
-        }
-        Ok(())
-    }
-
-    async fn flush(&mut self) -> Result<()> {
-        if self.chunk.is_empty() {
+        if chunk.rows.is_empty() {
             return Ok(());
         }
         if self.txn.is_none() {
@@ -229,7 +220,7 @@ impl<'a> Importer<'a> {
             txn,
             self.system.id,
             self.batch.id,
-            &self.chunk,
+            &chunk.rows,
             self.settings.now(),
         )
         .await?;
@@ -238,10 +229,8 @@ impl<'a> Importer<'a> {
         self.report.unchanged += counts.unchanged;
         for d in duplicates {
             let reason = format!("duplicate record id (first on line {})", d.first_line);
-            self.reject(d.line, reason, &[])?;
+            self.reject::<&str>(d.line, reason, &[])?;
         }
-        self.chunk.clear();
-        self.chunk_ids.clear();
         if !self.strict
             && let Some(txn) = self.txn.take()
         {
@@ -250,9 +239,22 @@ impl<'a> Importer<'a> {
         Ok(())
     }
 
+    fn reject<S: AsRef<str>>(&mut self, line: u64, reason: String, values: &[S]) -> Result<()> {
+        self.report.rejected += 1;
+        if let Some((path, w)) = &mut self.rejects_out {
+            let mut record = vec![line.to_string(), reason.clone()];
+            record.extend(values.iter().map(|v| v.as_ref().to_string()));
+            w.write_record(&record)
+                .map_err(|e| Error::failure(format!("cannot write rejects to {}: {e}", path.display())))?;
+        }
+        if self.report.rejects.len() < REPORTED_REJECTS {
+            self.report.rejects.push(Reject { line, reason });
+        }
+        Ok(())
+    }
+
     /// Writes what is left, closes the batch and records it in the audit chain.
     pub async fn finish(mut self) -> Result<ImportReport> {
-        self.flush().await?;
         if let Some((path, mut w)) = self.rejects_out.take() {
             w.flush()
                 .map_err(|e| Error::failure(format!("cannot write rejects to {}: {e}", path.display())))?;

@@ -1,6 +1,7 @@
 //! The personal-data inventory: the register of systems that hold personal data, and the
 //! people in each, imported from files and SQL sources.
 
+pub mod chunk;
 pub mod countries;
 pub mod fields;
 pub mod import;

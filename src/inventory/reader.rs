@@ -18,7 +18,7 @@ pub struct CsvFile {
     pub path: PathBuf,
     pub headers: Vec<String>,
     pub delimiter: u8,
-    reader: csv::Reader<Box<dyn Read>>,
+    reader: csv::Reader<Box<dyn Read + Send>>,
     record: csv::ByteRecord,
 }
 
@@ -36,7 +36,7 @@ impl CsvFile {
         let mut head = [0_u8; 2];
         let n = open()?.read(&mut head).unwrap_or(0);
         let utf16 = n == 2 && (head == [0xFF, 0xFE] || head == [0xFE, 0xFF]);
-        let stream: Box<dyn Read> = match encoding {
+        let stream: Box<dyn Read + Send> = match encoding {
             Some(label) => {
                 let enc = Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
                     Error::bad_input(format!(
@@ -80,7 +80,7 @@ impl CsvFile {
         }
         start.truncate(filled);
         let delimiter = delimiter.unwrap_or_else(|| detect_delimiter(&start));
-        let stream: Box<dyn Read> = Box::new(Cursor::new(start).chain(stream));
+        let stream: Box<dyn Read + Send> = Box::new(Cursor::new(start).chain(stream));
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)

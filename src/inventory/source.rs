@@ -11,6 +11,7 @@ use sea_orm::sqlx::{self, Column, ConnectOptions, Connection, Row};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 
+use super::chunk::ChunkBuilder;
 use super::import::{ImportReport, Importer};
 use super::mapping::Mapping;
 use super::system;
@@ -126,7 +127,7 @@ pub async fn sync(db: &Db, settings: &Settings, system_key: &str) -> Result<Impo
             .map_err(fail)?;
         let wrapped = format!("SELECT row_to_json(q)::text AS r FROM ({}) q", source.query);
         let mut rows = sqlx::query(sqlx::AssertSqlSafe(wrapped)).fetch(&mut conn);
-        let mut importer: Option<Importer<'_>> = None;
+        let mut importer: Option<Feed<'_>> = None;
         let mut n = 0_u64;
         while let Some(row) = rows.try_next().await.map_err(fail)? {
             n += 1;
@@ -136,12 +137,12 @@ pub async fn sync(db: &Db, settings: &Settings, system_key: &str) -> Result<Impo
             if importer.is_none() {
                 let headers: Vec<String> = object.keys().cloned().collect();
                 let mapping = Mapping::build(&headers, &maps)?;
-                importer = Some(
-                    Importer::start(
-                        db, settings, &system, &label, &hash, &mapping, &headers, false, None,
-                    )
-                    .await?,
-                );
+                let importer_ =
+                    Importer::start(db, settings, &system, &label, &hash, &headers, false, None).await?;
+                importer = Some(Feed {
+                    importer: importer_,
+                    builder: ChunkBuilder::new(mapping, &system.key),
+                });
             }
             let values: Vec<String> = object.values().map(json_text).collect();
             let refs: Vec<&str> = values.iter().map(String::as_str).collect();
@@ -149,7 +150,7 @@ pub async fn sync(db: &Db, settings: &Settings, system_key: &str) -> Result<Impo
         }
         drop(rows);
         let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
-        finish(importer, db, settings, &system, &label, &hash, &maps).await
+        finish(importer, db, settings, &system, &label, &hash).await
     } else if let Some(path) = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
@@ -160,19 +161,19 @@ pub async fn sync(db: &Db, settings: &Settings, system_key: &str) -> Result<Impo
             .disable_statement_logging();
         let mut conn = options.connect().await.map_err(fail)?;
         let mut rows = sqlx::query(sqlx::AssertSqlSafe(source.query.clone())).fetch(&mut conn);
-        let mut importer: Option<Importer<'_>> = None;
+        let mut importer: Option<Feed<'_>> = None;
         let mut n = 0_u64;
         while let Some(row) = rows.try_next().await.map_err(fail)? {
             n += 1;
             if importer.is_none() {
                 let headers: Vec<String> = row.columns().iter().map(|c| c.name().to_string()).collect();
                 let mapping = Mapping::build(&headers, &maps)?;
-                importer = Some(
-                    Importer::start(
-                        db, settings, &system, &label, &hash, &mapping, &headers, false, None,
-                    )
-                    .await?,
-                );
+                let importer_ =
+                    Importer::start(db, settings, &system, &label, &hash, &headers, false, None).await?;
+                importer = Some(Feed {
+                    importer: importer_,
+                    builder: ChunkBuilder::new(mapping, &system.key),
+                });
             }
             let values: Vec<String> = (0..row.len())
                 .map(|i| {
@@ -187,7 +188,7 @@ pub async fn sync(db: &Db, settings: &Settings, system_key: &str) -> Result<Impo
         }
         drop(rows);
         let _ = conn.close().await;
-        finish(importer, db, settings, &system, &label, &hash, &maps).await
+        finish(importer, db, settings, &system, &label, &hash).await
     } else {
         Err(Error::bad_input(format!(
             "{} holds an unsupported URL ({}): use postgres://... or sqlite://FILE",
@@ -197,27 +198,40 @@ pub async fn sync(db: &Db, settings: &Settings, system_key: &str) -> Result<Impo
     }
 }
 
+/// A started import and the chunks being built for it.
+struct Feed<'a> {
+    importer: Importer<'a>,
+    builder: ChunkBuilder,
+}
+
+impl Feed<'_> {
+    async fn push(&mut self, line: u64, values: &[&str]) -> Result<()> {
+        match self.builder.push(line, values) {
+            Some(chunk) => self.importer.write(chunk).await,
+            None => Ok(()),
+        }
+    }
+}
+
 /// Closes the import; a query that returned no rows still records an (empty) batch.
 async fn finish(
-    importer: Option<Importer<'_>>,
+    feed: Option<Feed<'_>>,
     db: &Db,
     settings: &Settings,
     system: &system::System,
     label: &str,
     hash: &str,
-    maps: &[String],
 ) -> Result<ImportReport> {
-    match importer {
-        Some(i) => i.finish().await,
+    match feed {
+        Some(Feed {
+            mut importer,
+            builder,
+        }) => {
+            importer.write(builder.finish()).await?;
+            importer.finish().await
+        }
         None => {
-            let mut headers: Vec<String> = vec!["external_id".into()];
-            headers.extend(
-                maps.iter()
-                    .filter_map(|m| m.split_once('='))
-                    .map(|(c, _)| c.to_string()),
-            );
-            let mapping = Mapping::build(&headers, &[])?;
-            Importer::start(db, settings, system, label, hash, &mapping, &headers, false, None)
+            Importer::start(db, settings, system, label, hash, &[], false, None)
                 .await?
                 .finish()
                 .await
