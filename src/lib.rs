@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod incident;
+pub mod letters;
 
 pub use cli::Cli;
 pub use error::{Error, Result};

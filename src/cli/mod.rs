@@ -5,6 +5,7 @@ mod audit;
 mod db;
 mod demo;
 mod incident;
+mod letters;
 pub mod output;
 
 use std::path::PathBuf;
@@ -56,6 +57,9 @@ enum Command {
     Audit(audit::AuditCommand),
     /// Run the whole response on built-in sample data, in the embedded SQLite database.
     Demo,
+    /// Letters to the people affected: check templates, print the sample letter.
+    #[command(subcommand)]
+    Letters(letters::LettersCommand),
 }
 
 impl Cli {
@@ -90,6 +94,7 @@ impl Cli {
             Command::Incident(cmd) => incident::run(*cmd, &settings, out).await,
             Command::Audit(cmd) => audit::run(cmd, &settings, out).await,
             Command::Demo => demo::run(&settings, out).await,
+            Command::Letters(cmd) => letters::run(cmd, out),
         }
     }
 }

@@ -1,0 +1,1 @@
+//! Tests of the letter engine as a whole: the default set, snapshots, tricky data.
