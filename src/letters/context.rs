@@ -266,7 +266,7 @@ impl LetterContext {
         let dpo = DpoView {
             name: line(&incident.dpo_name),
             email: incident.dpo_email.as_deref().map(line),
-            phone: incident.dpo_phone.as_deref().map(line),
+            phone: incident.dpo_phone.as_deref().map(phone),
         };
         if dpo.name.is_empty() || (dpo.email.is_none() && dpo.phone.is_none()) {
             return Err(Error::bad_input(format!(
@@ -362,7 +362,7 @@ impl LetterContext {
             verification: VerificationView {
                 code: input.code,
                 url: org.verify_url.as_deref().map(line),
-                phone: org.verify_phone.as_deref().map(line),
+                phone: org.verify_phone.as_deref().map(phone),
             },
             locale,
             lang,
@@ -396,6 +396,11 @@ pub(crate) fn line(text: &str) -> String {
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A phone number on one line: its spaces become no-break spaces, so wrapping never splits it.
+fn phone(text: &str) -> String {
+    line(text).replace(' ', "\u{a0}")
 }
 
 /// Text in paragraphs: line breaks normalised to `\n`, other control characters and bidi

@@ -114,7 +114,8 @@ mod tests {
         assert_eq!(resolve(Some(&loc("fr-BE")), have, "en"), "fr");
         assert_eq!(resolve(Some(&loc("es-ES")), have, "en"), "en");
         assert_eq!(resolve(None, have, "en"), "en");
-        let candidates: Vec<&str> = loc("de-at-1996").candidates().collect();
+        let tag = loc("de-at-1996");
+        let candidates: Vec<&str> = tag.candidates().collect();
         assert_eq!(candidates, ["de-at-1996", "de-at", "de"]);
     }
 }
