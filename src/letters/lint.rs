@@ -111,7 +111,7 @@ pub fn lint(files: &TemplateFiles) -> Report {
                 file,
                 None,
                 "not part of a template set: expected LOCALE/initial|update/{subject.txt,email.txt,email.html,postal.txt}, \
-                 LOCALE/partials/NAME.txt|html or LOCALE/advice.toml"
+                 LOCALE/partials/NAME.txt|html or LOCALE/advice.toml, LOCALE a lower-case language tag such as de or de-at"
                     .into(),
             )),
             Role::Advice => check_advice(file, &mut problems),
@@ -119,7 +119,7 @@ pub fn lint(files: &TemplateFiles) -> Report {
                 Ok(t) => {
                     compiled.insert(&file.path, t);
                 }
-                Err(e) => problems.push(problem(file, e.pos().map(|p| p.0), format!("does not compile: {}", e.reason()))),
+                Err(e) => problems.push(problem(file, e.pos().map(|p| p.0), format!("does not compile: {}", reason(&e)))),
             },
         }
     }
@@ -273,6 +273,15 @@ pub fn lint(files: &TemplateFiles) -> Report {
         locales: locales.iter().map(|l| l.to_string()).collect(),
         files: files.iter().count(),
         problems,
+    }
+}
+
+/// The parser's reason, without its list of every token it could have expected.
+pub(crate) fn reason(e: &handlebars::TemplateError) -> String {
+    let text = e.reason().to_string();
+    match text.split_once(": expected") {
+        Some((head, _)) => format!("{head} (an unclosed or malformed {{{{...}}}} tag?)"),
+        None => text,
     }
 }
 

@@ -74,7 +74,7 @@ fn registry(escape_html: bool) -> Handlebars<'static> {
 /// The one-line error for a template that does not compile.
 pub(crate) fn template_error(file: &TemplateFile, e: &handlebars::TemplateError) -> Error {
     let at = e.pos().map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default();
-    Error::bad_input(format!("{}{at}: {}", file.display(), e.reason()))
+    Error::bad_input(format!("{}{at}: {}", file.display(), super::lint::reason(e)))
 }
 
 impl TemplateSet {

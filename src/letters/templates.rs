@@ -137,6 +137,12 @@ pub enum Role<'a> {
 /// The role of `path` in the layout.
 pub fn role(path: &str) -> Role<'_> {
     let parts: Vec<&str> = path.split('/').collect();
+    let locale_ok = parts[0]
+        .parse::<super::Locale>()
+        .is_ok_and(|l| l.as_str() == parts[0]);
+    if !locale_ok {
+        return Role::Unknown;
+    }
     match parts.as_slice() {
         [_, "advice.toml"] => Role::Advice,
         [_, "partials", file] => match file.rsplit_once('.') {
@@ -214,9 +220,13 @@ impl TemplateFiles {
         self.files.values()
     }
 
-    /// The locales: the top-level directories.
+    /// The locales: the top-level directories that hold template files.
     pub fn locales(&self) -> BTreeSet<&str> {
-        self.files.values().map(TemplateFile::locale).collect()
+        self.files
+            .values()
+            .filter(|f| role(&f.path) != Role::Unknown)
+            .map(TemplateFile::locale)
+            .collect()
     }
 
     /// The set's version: SHA-256 over every file's path and bytes, in path order. A stored
@@ -276,6 +286,15 @@ mod tests {
         for (path, _) in BUILTIN {
             assert_ne!(role(path), Role::Unknown, "{path}");
         }
+        assert_eq!(role("de-AT/initial/email.txt"), Role::Unknown);
+        assert_eq!(role("letters/initial/email.txt"), Role::Unknown);
+        assert_eq!(
+            role("de-at/partials/x.txt"),
+            Role::Partial {
+                name: "x",
+                html: false
+            }
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod common;
 mod database;
 mod errors;
 mod incident;
+mod letters;
 
 use common::On::{Both, SqliteOnly};
 
@@ -135,6 +136,31 @@ fn main() {
             "errors::passwords_stay_off_the_command_line",
             SqliteOnly,
             errors::passwords_stay_off_the_command_line,
+        ),
+        (
+            "letters::lint_passes_on_the_default_set",
+            SqliteOnly,
+            letters::lint_passes_on_the_default_set,
+        ),
+        (
+            "letters::lint_names_a_template_without_the_dpo_contact",
+            SqliteOnly,
+            letters::lint_names_a_template_without_the_dpo_contact,
+        ),
+        (
+            "letters::lint_reports_file_and_line_of_a_broken_template",
+            SqliteOnly,
+            letters::lint_reports_file_and_line_of_a_broken_template,
+        ),
+        (
+            "letters::sample_prints_the_letter_in_the_person_s_language",
+            SqliteOnly,
+            letters::sample_prints_the_letter_in_the_person_s_language,
+        ),
+        (
+            "letters::sample_refuses_bad_input",
+            SqliteOnly,
+            letters::sample_refuses_bad_input,
         ),
     ];
     libtest_mimic::run(&args, common::trials(tests)).exit();
