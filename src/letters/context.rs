@@ -429,6 +429,56 @@ mod tests {
     }
 
     #[test]
+    fn an_incident_without_art_34_facts_is_refused_with_the_fix() {
+        use crate::incident::{Cause, IncidentStatus};
+        let t = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 3, 4, 11, 0, 0).unwrap();
+        let mut incident = Incident {
+            id: 1,
+            reference: "BD-2026-0001".into(),
+            ref_year: 2026,
+            ref_seq: 1,
+            title: "t".into(),
+            status: IncidentStatus::Open,
+            nature: Some("n".into()),
+            cause: Cause::Unknown,
+            breach_confidentiality: true,
+            breach_integrity: false,
+            breach_availability: false,
+            occurred_from: None,
+            occurred_to: None,
+            detected_at: None,
+            aware_at: t,
+            declared_at: t,
+            declared_by: "x".into(),
+            playbook: None,
+            dpo_name: Some("Dana".into()),
+            dpo_email: None,
+            dpo_phone: None,
+            likely_consequences: Some("c".into()),
+            measures_taken: Some(" ".into()),
+            measures_proposed: None,
+            delay_reasons: None,
+            closed_at: None,
+            closed_by: None,
+            updated_at: t,
+        };
+        let err = IncidentFacts::from_incident(&incident).unwrap_err().to_string();
+        assert!(
+            err.contains("measures-taken, measures-proposed, dpo-email"),
+            "{err}"
+        );
+        assert!(
+            err.contains("`breachdesk incident update BD-2026-0001 --measures-taken ..."),
+            "{err}"
+        );
+        incident.measures_taken = Some("m".into());
+        incident.measures_proposed = Some("p".into());
+        incident.dpo_phone = Some("+49 1".into());
+        let facts = IncidentFacts::from_incident(&incident).unwrap();
+        assert_eq!(facts.narrative.measures_proposed, "p");
+    }
+
+    #[test]
     fn translations_fall_back_from_region_to_language() {
         let map: BTreeMap<String, u8> = [("de".to_string(), 1), ("fr-ch".to_string(), 2)].into();
         assert_eq!(pick(&map, "de-at"), Some(&1));

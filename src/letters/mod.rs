@@ -5,6 +5,7 @@
 
 mod analysis;
 pub mod context;
+mod inline;
 pub mod lint;
 pub mod locale;
 mod phrasing;

@@ -191,6 +191,13 @@ impl HelperDef for DateHelper {
         _: &mut RenderContext<'reg, 'rc>,
     ) -> Result<ScopedJson<'rc>, RenderError> {
         let value = param(h, 0, "date")?;
+        let style = h.param(1).and_then(|p| p.value().as_str()).unwrap_or("date");
+        // A context date carries both forms already written in the letter's language.
+        if let JsonValue::Object(o) = value
+            && let Some(JsonValue::String(text)) = o.get(style)
+        {
+            return Ok(ScopedJson::Derived(JsonValue::String(text.clone())));
+        }
         let iso = match value {
             JsonValue::String(s) => s.as_str(),
             JsonValue::Object(o) => o.get("iso").and_then(JsonValue::as_str).unwrap_or_default(),
@@ -293,6 +300,37 @@ mod tests {
             LetterDate::new(late, "Asia/Tokyo".parse().unwrap(), "en").date,
             "2 March 2026"
         );
+    }
+
+    #[test]
+    fn helpers_speak_the_registry_s_language() {
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        register(
+            &mut hb,
+            "de",
+            HashMap::from([("email".to_string(), "E-Mail-Adresse".to_string())]),
+        );
+        let data = serde_json::json!({
+            "d": LetterDate::new(Utc.with_ymd_and_hms(2026, 3, 1, 13, 5, 0).unwrap(), "Europe/Berlin".parse().unwrap(), "de"),
+            "items": [{"n": "a"}, {"n": "b"}, {"n": "c"}],
+        });
+        let render = |t: &str| hb.render_template(t, &data).unwrap();
+        assert_eq!(
+            render("{{date d}} / {{date d \"datetime\"}}"),
+            "1. März 2026 / 1. März 2026, 14:05 Uhr (CET)"
+        );
+        assert_eq!(
+            render("{{date \"2026-12-24T18:00:00+01:00\" \"datetime\"}}"),
+            "24. Dezember 2026, 18:00 Uhr (UTC+01:00)"
+        );
+        assert_eq!(render("{{list items \"n\"}}"), "a, b und c");
+        assert_eq!(
+            render("{{category \"email\"}} {{capitalize \"éa\"}}"),
+            "E-Mail-Adresse Éa"
+        );
+        assert!(hb.render_template("{{date items}}", &data).is_err());
+        assert!(hb.render_template("{{category \"shoe_size\"}}", &data).is_err());
     }
 
     #[test]

@@ -11,12 +11,16 @@ use handlebars::{Context, Handlebars, RenderError};
 use sha2::{Digest, Sha256};
 
 use super::context::{LetterContext, paragraphs};
+use super::inline::inline_partials;
 use super::phrasing;
 use super::templates::{DEFAULT_LANGUAGE, Role, TemplateFile, TemplateFiles};
 use super::wrap::finish_text;
 use super::{Channel, LetterKind, Locale, Part};
 use crate::category::DataCategory;
 use crate::error::{Error, Result};
+
+/// The prefix of the registry names of templates with their partials inlined.
+pub const FAST: &str = "fast:";
 
 /// Plain-text letters are wrapped at this width (longer lines force quoted-printable in mail).
 pub const TEXT_WIDTH: usize = 72;
@@ -148,6 +152,21 @@ impl TemplateSet {
                     "templates for '{locale}': {file} no advice for the data category '{c}'"
                 )));
             }
+            // The renderer's fast copies: partials inlined (see `inline`).
+            for reg in [&mut t.text, &mut t.html] {
+                let names: Vec<String> = reg
+                    .get_templates()
+                    .keys()
+                    .filter(|n| n.contains('/'))
+                    .cloned()
+                    .collect();
+                for name in names {
+                    let fast = reg.get_template(&name).map(|tpl| inline_partials(tpl, reg));
+                    if let Some(fast) = fast {
+                        reg.register_template(&format!("{FAST}{name}"), fast);
+                    }
+                }
+            }
             let labels: HashMap<String, String> =
                 t.labels.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
             phrasing::register(&mut t.text, lang, labels.clone());
@@ -188,6 +207,13 @@ impl TemplateSet {
         self.locales
             .get(locale)
             .unwrap_or_else(|| &self.locales[&self.default_locale])
+    }
+
+    /// The plain-text handlebars registry of `locale` (templates named `KIND/FILE`, such as
+    /// `initial/email.txt`, and [`FAST`]`KIND/FILE` with partials inlined): for benchmarks that
+    /// measure the template engine alone.
+    pub fn text_registry(&self, locale: &str) -> Option<&Handlebars<'static>> {
+        self.locales.get(locale).map(|t| &t.text)
     }
 
     /// Advice for people whose `category` data were exposed, in `locale`.
@@ -308,8 +334,17 @@ impl<'s> Renderer<'s> {
             )));
         }
         self.raw.clear();
-        reg.render_with_context_to_write(&name, data, &mut self.raw)
-            .map_err(|e| render_error(&ctx.locale, ctx.kind, &e))?;
+        if let Err(fast_error) =
+            reg.render_with_context_to_write(&format!("{FAST}{name}"), data, &mut self.raw)
+        {
+            // Render the original, partials and all, for an error that names the right file.
+            let exact = reg.render_with_context_to_write(&name, data, std::io::sink());
+            return Err(render_error(
+                &ctx.locale,
+                ctx.kind,
+                &exact.err().unwrap_or(fast_error),
+            ));
+        }
         let rendered =
             std::str::from_utf8(&self.raw).map_err(|e| Error::failure(format!("rendering {name}: {e}")))?;
         match part {
