@@ -4,8 +4,10 @@
 //! they stored and render it with a [`TemplateSet`].
 
 mod analysis;
+mod clean;
 pub mod context;
 mod inline;
+mod input;
 pub mod lint;
 pub mod locale;
 mod phrasing;
@@ -25,7 +27,9 @@ use serde::Serialize;
 
 use crate::error::Error;
 
-pub use context::{IncidentFacts, LetterContext, Narrative, Organisation, Recipient, UpdateNote};
+pub use context::{
+    IncidentFacts, LetterContext, LetterInput, Narrative, Organisation, Recipient, UpdateNote,
+};
 pub use locale::Locale;
 pub use render::{RenderedLetter, Renderer, TemplateSet};
 pub use verification::VerificationCode;

@@ -10,7 +10,8 @@ use std::path::Path;
 use handlebars::{Context, Handlebars, RenderError};
 use sha2::{Digest, Sha256};
 
-use super::context::{LetterContext, paragraphs};
+use super::clean::paragraphs;
+use super::context::LetterContext;
 use super::inline::inline_partials;
 use super::phrasing;
 use super::templates::{DEFAULT_LANGUAGE, Role, TemplateFile, TemplateFiles};

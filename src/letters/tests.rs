@@ -135,7 +135,7 @@ proptest! {
     #[test]
     fn any_name_renders_as_plain_text(name in "\\PC{1,40}") {
         let set = set();
-        let cleaned = super::context::line(&name);
+        let cleaned = super::clean::line(&name);
         prop_assume!(!cleaned.is_empty());
         let email = with_name(&set, &name, Channel::Email);
         let wanted = format!("They were stored in: {cleaned}.");
