@@ -315,3 +315,18 @@ fn lint_checks_advice_for_every_category() {
             .any(|p| p.contains("unknown data category 'shoe_size'"))
     );
 }
+
+#[test]
+fn the_context_templates_see_is_stable() {
+    // Template authors rely on these field names (docs/templates.md): a change shows here.
+    let set = set();
+    let ctx = sample::context(&set, "en", LetterKind::Update, Channel::Postal).unwrap();
+    insta::assert_json_snapshot!("sample_context_en_update_postal", ctx);
+}
+
+#[test]
+fn a_template_set_can_be_shared_by_render_workers() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<TemplateSet>();
+    shareable::<LetterContext>();
+}
