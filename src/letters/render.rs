@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use handlebars::{Context, Handlebars, RenderError};
+use handlebars::{Context, Handlebars, Output, RenderContext, RenderError, Renderable};
 use sha2::{Digest, Sha256};
 
 use super::clean::paragraphs;
@@ -270,14 +270,14 @@ impl RenderedLetter {
 /// Renders letters with one set, reusing its buffers from letter to letter.
 pub struct Renderer<'s> {
     set: &'s TemplateSet,
-    raw: Vec<u8>,
+    raw: String,
 }
 
 impl<'s> Renderer<'s> {
     pub fn new(set: &'s TemplateSet) -> Renderer<'s> {
         Renderer {
             set,
-            raw: Vec::with_capacity(8 * 1024),
+            raw: String::with_capacity(8 * 1024),
         }
     }
 
@@ -335,9 +335,17 @@ impl<'s> Renderer<'s> {
             )));
         }
         self.raw.clear();
-        if let Err(fast_error) =
-            reg.render_with_context_to_write(&format!("{FAST}{name}"), data, &mut self.raw)
+        let result = match reg
+            .get_template(&format!("{FAST}{name}"))
+            .or(reg.get_template(&name))
         {
+            Some(tpl) => {
+                let mut rc = RenderContext::new(tpl.name.as_ref());
+                tpl.render(reg, data, &mut rc, &mut StringOut(&mut self.raw))
+            }
+            None => Ok(()),
+        };
+        if let Err(fast_error) = result {
             // Render the original, partials and all, for an error that names the right file.
             let exact = reg.render_with_context_to_write(&name, data, std::io::sink());
             return Err(render_error(
@@ -346,14 +354,23 @@ impl<'s> Renderer<'s> {
                 &exact.err().unwrap_or(fast_error),
             ));
         }
-        let rendered =
-            std::str::from_utf8(&self.raw).map_err(|e| Error::failure(format!("rendering {name}: {e}")))?;
+        let rendered = self.raw.as_str();
         match part {
             // One line, whatever the data: a line break in a subject would start a mail header.
             Part::Subject => out.extend(rendered.split_whitespace().flat_map(|w| [" ", w]).skip(1)),
             Part::Text => finish_text(rendered, TEXT_WIDTH, out),
             Part::Html => out.push_str(rendered),
         }
+        Ok(())
+    }
+}
+
+/// Handlebars output straight into a reused string (no UTF-8 check of bytes already `str`).
+struct StringOut<'a>(&'a mut String);
+
+impl Output for StringOut<'_> {
+    fn write(&mut self, seg: &str) -> std::io::Result<()> {
+        self.0.push_str(seg);
         Ok(())
     }
 }

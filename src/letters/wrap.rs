@@ -21,7 +21,8 @@ pub fn finish_text(raw: &str, width: usize, out: &mut String) {
 }
 
 fn wrap_line(line: &str, width: usize, out: &mut String) {
-    if line.chars().count() <= width {
+    // A line of at most `width` bytes has at most `width` characters.
+    if line.len() <= width || line.chars().count() <= width {
         out.push_str(line);
         out.push('\n');
         return;
