@@ -127,7 +127,8 @@ impl LetterContext {
         }
         if org.verify_url.is_none() && org.verify_phone.is_none() {
             return Err(Error::bad_input(
-                "letters need a way for people to check them: set the organisation's verification page or phone",
+                "letters need a way for people to check them: give the organisation a verification page \
+                 (verify_url) or phone number (verify_phone)",
             ));
         }
         let dpo = DpoView {
@@ -250,7 +251,133 @@ fn pick<'a, T>(translations: &'a BTreeMap<String, T>, locale: &str) -> Option<&'
 
 #[cfg(test)]
 mod tests {
+    use super::super::sample;
     use super::*;
+    use crate::category::DataCategory;
+
+    #[test]
+    fn letters_without_what_they_need_are_refused() {
+        let set = TemplateSet::builtin().unwrap();
+        let (org, incident, person, update) = (
+            sample::organisation(),
+            sample::incident(),
+            sample::recipient("en"),
+            sample::update_note(),
+        );
+        let (categories, systems) = (sample::categories(), sample::systems());
+        let base = LetterInput {
+            organisation: &org,
+            incident: &incident,
+            recipient: &person,
+            categories: &categories,
+            systems: &systems,
+            kind: LetterKind::Initial,
+            update: None,
+            channel: Channel::Postal,
+            code: VerificationCode::from_bytes(sample::SAMPLE_CODE),
+            date: incident.aware_at,
+        };
+        let err = |input: LetterInput<'_>| LetterContext::build(&set, input).unwrap_err().to_string();
+        assert!(LetterContext::build(&set, base).is_ok());
+        assert!(
+            err(LetterInput {
+                kind: LetterKind::Update,
+                ..base
+            })
+            .contains("summary of what is new")
+        );
+        assert!(
+            LetterContext::build(
+                &set,
+                LetterInput {
+                    kind: LetterKind::Update,
+                    update: Some(&update),
+                    ..base
+                }
+            )
+            .is_ok()
+        );
+        assert!(
+            err(LetterInput {
+                categories: &[],
+                ..base
+            })
+            .contains("at least one exposed data category")
+        );
+        let homeless = Recipient {
+            postal_address: vec![" ".into()],
+            ..person.clone()
+        };
+        assert!(
+            err(LetterInput {
+                recipient: &homeless,
+                ..base
+            })
+            .contains("postal address")
+        );
+        assert!(
+            LetterContext::build(
+                &set,
+                LetterInput {
+                    recipient: &homeless,
+                    channel: Channel::Email,
+                    ..base
+                }
+            )
+            .is_ok()
+        );
+        let unverifiable = Organisation {
+            verify_url: None,
+            verify_phone: None,
+            ..org.clone()
+        };
+        assert!(
+            err(LetterInput {
+                organisation: &unverifiable,
+                ..base
+            })
+            .contains("verify_url")
+        );
+        let phishy = Organisation {
+            verify_url: Some("javascript:alert(1)".into()),
+            ..org.clone()
+        };
+        assert!(
+            err(LetterInput {
+                organisation: &phishy,
+                ..base
+            })
+            .contains("is not a web address")
+        );
+        let no_contact = IncidentFacts {
+            dpo_email: None,
+            dpo_phone: None,
+            ..incident.clone()
+        };
+        assert!(
+            err(LetterInput {
+                incident: &no_contact,
+                ..base
+            })
+            .contains("contact point")
+        );
+        // Duplicates go, and categories follow the vocabulary's order.
+        let twice: Vec<DataCategory> = ["health", "email", "health"]
+            .iter()
+            .map(|k| k.parse().unwrap())
+            .collect();
+        let ctx = LetterContext::build(
+            &set,
+            LetterInput {
+                categories: &twice,
+                ..base
+            },
+        )
+        .unwrap();
+        let keys: Vec<&str> = ctx.categories.iter().map(|c| c.key).collect();
+        assert_eq!(keys, ["email", "health"]);
+        assert!(ctx.any_special);
+    }
 
     #[test]
     fn translations_fall_back_from_region_to_language() {
