@@ -3,7 +3,7 @@
 //! `#with` blocks), the partials and helpers it calls, and where it outputs data unescaped
 //! (`{{{ }}}`), each with its line. `letters lint` builds its checks on this.
 
-use handlebars::template::{HelperTemplate, Parameter, Template, TemplateElement};
+use handlebars::template::{BlockParam, HelperTemplate, Parameter, Template, TemplateElement};
 
 /// Something a template uses, at a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +31,7 @@ pub fn analyse(tpl: &Template, scope: &str, is_helper: &dyn Fn(&str) -> bool) ->
         usage: &mut usage,
         is_helper,
         scopes: vec![scope.to_string()],
+        aliases: Vec::new(),
     };
     walker.template(tpl, 1);
     usage
@@ -40,6 +41,9 @@ struct Walker<'a> {
     usage: &'a mut Usage,
     is_helper: &'a dyn Fn(&str) -> bool,
     scopes: Vec<String>,
+    /// Block parameters (`{{#each categories as |c i|}}`): name and the path it stands for
+    /// (`None` for the index, a local value).
+    aliases: Vec<(String, Option<String>)>,
 }
 
 impl Walker<'_> {
@@ -109,6 +113,19 @@ impl Walker<'_> {
             _ => None,
         };
         if let Some(t) = &ht.template {
+            let (item, index) = match &ht.block_param {
+                Some(BlockParam::Single(p)) => (p.as_name(), None),
+                Some(BlockParam::Pair((p, q))) => (p.as_name(), q.as_name()),
+                _ => (None, None),
+            };
+            let before = self.aliases.len();
+            if let (Some(item), Some(path)) = (item, inner.clone()) {
+                self.aliases.push((item.to_string(), Some(path)));
+            }
+            if let Some(index) = index {
+                self.aliases.push((index.to_string(), None));
+            }
+            // `this` is still the item inside the block: the scope changes as without names.
             let pushed = inner.is_some();
             if let Some(scope) = inner {
                 self.scopes.push(scope);
@@ -117,6 +134,7 @@ impl Walker<'_> {
             if pushed {
                 self.scopes.pop();
             }
+            self.aliases.truncate(before);
         }
         if let Some(t) = &ht.inverse {
             self.template(t, line);
@@ -169,8 +187,19 @@ impl Walker<'_> {
             .filter(|s| !s.is_empty() && *s != "this")
             .map(|s| s.trim_start_matches('[').trim_end_matches(']'))
             .collect();
-        let base = &self.scopes[depth];
-        let mut path = base.clone();
+        let mut segments = segments.into_iter().peekable();
+        let alias = segments
+            .peek()
+            .and_then(|first| self.aliases.iter().rev().find(|(name, _)| name == first))
+            .map(|(_, path)| path.clone());
+        let mut path = match alias {
+            Some(Some(path)) => {
+                segments.next();
+                path
+            }
+            Some(None) => return None,
+            None => self.scopes[depth].clone(),
+        };
         for s in segments {
             if !path.is_empty() {
                 path.push('.');
@@ -218,6 +247,20 @@ mod tests {
         );
         let helpers: Vec<&str> = u.helpers.iter().map(|h| h.name.as_str()).collect();
         assert_eq!(helpers, ["each", "with", "if", "list", "date", "lookup"]);
+    }
+
+    #[test]
+    fn block_parameters_stand_for_their_items() {
+        let u = usage("{{#each categories as |c i|}}{{c.label}} {{i}} {{key}} {{@root.lang}}{{/each}}");
+        assert_eq!(
+            fields(&u),
+            [
+                ("categories", 1),
+                ("categories.[].label", 1),
+                ("categories.[].key", 1),
+                ("lang", 1)
+            ]
+        );
     }
 
     #[test]
