@@ -35,8 +35,11 @@ pub enum LettersCommand {
         #[arg(long, value_enum, default_value_t = KindArg::Initial)]
         kind: KindArg,
         /// Print only this part (the postal letter has only `text`).
-        #[arg(long, value_enum)]
+        #[arg(long, value_enum, conflicts_with = "context")]
         part: Option<PartArg>,
+        /// Print the data the templates see (the letter's context) as JSON instead.
+        #[arg(long)]
+        context: bool,
     },
 }
 
@@ -101,6 +104,7 @@ pub fn run(cmd: LettersCommand, out: Out) -> Result<()> {
             channel,
             kind,
             part,
+            context,
         } => {
             let set = TemplateSet::load(templates.templates.as_deref())?;
             let locale: Locale = locale.parse()?;
@@ -112,7 +116,10 @@ pub fn run(cmd: LettersCommand, out: Out) -> Result<()> {
                 KindArg::Initial => LetterKind::Initial,
                 KindArg::Update => LetterKind::Update,
             };
-            let ctx = sample::context(&set, set.resolve_locale(Some(&locale)), kind, channel)?;
+            let ctx = sample::context(&set, locale.as_str(), kind, channel)?;
+            if context {
+                return out.json(&ctx);
+            }
             let mut renderer = Renderer::new(&set);
             match part {
                 Some(part) => {

@@ -101,6 +101,10 @@ pub fn sample_prints_the_letter_in_the_person_s_language(env: &TestEnv) {
         html.starts_with("<!DOCTYPE html>") && html.contains("lang=\"en\""),
         "{html}"
     );
+    let ctx = env.json(&["letters", "sample", "--locale", "fr-CH", "--context"]);
+    assert_eq!(ctx["locale"], "fr");
+    assert_eq!(ctx["person"]["locale"], "fr-ch");
+    assert_eq!(ctx["categories"][0]["label"], "nom");
     let postal = env.ok(&["letters", "sample", "--channel", "postal", "--locale", "es"]);
     assert!(postal.contains("Jane Doe\n221 Baker Street"), "{postal}");
     assert!(postal.lines().all(|l| l.chars().count() <= 72), "{postal}");
