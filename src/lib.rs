@@ -13,6 +13,7 @@ pub mod error;
 pub mod incident;
 pub mod inventory;
 pub mod jurisdiction;
+pub mod letters;
 pub mod playbook;
 pub mod resolve;
 pub mod tomlfile;

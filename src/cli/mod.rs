@@ -10,6 +10,7 @@ mod demo;
 mod incident;
 mod inventory;
 mod jurisdiction;
+mod letters;
 mod obligations;
 pub mod output;
 mod playbook;
@@ -78,6 +79,9 @@ enum Command {
     Tasks(tasks::TasksArgs),
     /// Run the whole response on built-in sample data, in the embedded SQLite database.
     Demo,
+    /// Letters to the people affected: check templates, print the sample letter.
+    #[command(subcommand)]
+    Letters(letters::LettersCommand),
 }
 
 impl Cli {
@@ -117,6 +121,7 @@ impl Cli {
             Command::Tasks(args) => tasks::run(args, &settings, out).await,
             Command::Jurisdiction(cmd) => jurisdiction::run(cmd, &settings, out),
             Command::Demo => demo::run(&settings, out).await,
+            Command::Letters(cmd) => letters::run(cmd, out),
         }
     }
 }

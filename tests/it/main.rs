@@ -9,6 +9,7 @@ mod errors;
 mod incident;
 mod inventory;
 mod jurisdiction;
+mod letters;
 mod playbook;
 
 use common::On::{Both, SqliteOnly};
@@ -72,6 +73,11 @@ fn main() {
         SqliteOnly jurisdiction::list_show_and_validate,
         Both jurisdiction::incident_obligations_follow_counts_decisions_and_anchors,
         SqliteOnly jurisdiction::configured_directory_replaces_the_rules,
+        SqliteOnly letters::lint_passes_on_the_default_set,
+        SqliteOnly letters::lint_names_a_template_without_the_dpo_contact,
+        SqliteOnly letters::lint_reports_file_and_line_of_a_broken_template,
+        SqliteOnly letters::sample_prints_the_letter_in_the_person_s_language,
+        SqliteOnly letters::sample_refuses_bad_input,
     ];
     libtest_mimic::run(&args, common::trials(&tests)).exit();
 }

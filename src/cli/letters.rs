@@ -1,0 +1,151 @@
+//! `breachdesk letters ...`: check a template set, print the sample letter. Nothing here
+//! touches the database.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::output::Out;
+use crate::error::{Error, Result};
+use crate::letters::lint::lint;
+use crate::letters::templates::TemplateFiles;
+use crate::letters::{Channel, LetterKind, Locale, Part, RenderedLetter, Renderer, TemplateSet, sample};
+
+#[derive(Debug, Subcommand)]
+pub enum LettersCommand {
+    /// Check a template set: every template compiles, every locale has every template, every
+    /// letter says what GDPR Art. 34(2) requires, and the sample letter renders everywhere.
+    /// Exits 2 when it finds problems.
+    Lint {
+        #[command(flatten)]
+        templates: TemplatesArg,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the built-in sample letter (a fictitious person and incident), as rendered by
+    /// the template set.
+    Sample {
+        #[command(flatten)]
+        templates: TemplatesArg,
+        /// The person's locale, e.g. de-AT (falls back to its language, then to English).
+        #[arg(long, default_value = "en")]
+        locale: String,
+        #[arg(long, value_enum, default_value_t = ChannelArg::Email)]
+        channel: ChannelArg,
+        #[arg(long, value_enum, default_value_t = KindArg::Initial)]
+        kind: KindArg,
+        /// Print only this part (the postal letter has only `text`).
+        #[arg(long, value_enum, conflicts_with = "context")]
+        part: Option<PartArg>,
+        /// Print the data the templates see (the letter's context) as JSON instead.
+        #[arg(long)]
+        context: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct TemplatesArg {
+    /// A directory whose files override the built-in templates file by file (same layout:
+    /// LOCALE/KIND/..., LOCALE/partials/..., LOCALE/advice.toml).
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ChannelArg {
+    Email,
+    Postal,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KindArg {
+    Initial,
+    Update,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PartArg {
+    Subject,
+    Text,
+    Html,
+}
+
+pub fn run(cmd: LettersCommand, out: Out) -> Result<()> {
+    match cmd {
+        LettersCommand::Lint { templates, json } => {
+            let files = TemplateFiles::load(templates.templates.as_deref())?;
+            let report = lint(&files);
+            if json {
+                out.json(&report)?;
+            } else {
+                for problem in &report.problems {
+                    out.result(problem);
+                }
+            }
+            if !report.problems.is_empty() {
+                return Err(Error::bad_input(format!(
+                    "the template set has {} problem(s)",
+                    report.problems.len()
+                )));
+            }
+            if !json {
+                out.say(format!(
+                    "{} files, locales {}: no problems. Template set version {}.",
+                    report.files,
+                    report.locales.join(", "),
+                    &report.version[..16]
+                ));
+            }
+            Ok(())
+        }
+        LettersCommand::Sample {
+            templates,
+            locale,
+            channel,
+            kind,
+            part,
+            context,
+        } => {
+            let set = TemplateSet::load(templates.templates.as_deref())?;
+            let locale: Locale = locale.parse()?;
+            let channel = match channel {
+                ChannelArg::Email => Channel::Email,
+                ChannelArg::Postal => Channel::Postal,
+            };
+            let kind = match kind {
+                KindArg::Initial => LetterKind::Initial,
+                KindArg::Update => LetterKind::Update,
+            };
+            let ctx = sample::context(&set, locale.as_str(), kind, channel)?;
+            if context {
+                return out.json(&ctx);
+            }
+            let mut renderer = Renderer::new(&set);
+            match part {
+                Some(part) => {
+                    let part = match part {
+                        PartArg::Subject => Part::Subject,
+                        PartArg::Text => Part::Text,
+                        PartArg::Html => Part::Html,
+                    };
+                    let mut text = String::new();
+                    renderer.render_one(&ctx, part, &mut text)?;
+                    out.result(text.trim_end());
+                }
+                None => {
+                    let mut letter = RenderedLetter::default();
+                    renderer.render(&ctx, &mut letter)?;
+                    if channel == Channel::Email {
+                        out.result(format!("Subject: {}\n", letter.subject));
+                        out.result(letter.text.trim_end());
+                        out.result("\n----- HTML part -----\n");
+                        out.result(letter.html.trim_end());
+                    } else {
+                        out.result(letter.text.trim_end());
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+}
