@@ -114,6 +114,10 @@ pub async fn resolve(
         },
     );
     run(insert, vec![incident_id.into()]).await?;
+    if backend == DbBackend::Postgres {
+        // Statistics for the temporary table, so that the comparisons below use its key.
+        run("ANALYZE bd_resolved".into(), vec![]).await?;
+    }
 
     let p = |n: usize| match backend {
         DbBackend::Postgres => format!("${n}"),

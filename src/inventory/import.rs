@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, Set};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -18,7 +18,7 @@ use crate::audit;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::db::entities::import_batch::{self, BatchStatus};
-use crate::db::import::{prepare, write_chunk};
+use crate::db::import::{self, ImportTxn, write_chunk};
 use crate::error::{DbContext, Error, Result};
 
 /// Rejected lines kept for the report; all of them go to the rejects file.
@@ -125,7 +125,7 @@ pub struct Importer<'a> {
     hash: String,
     batch: import_batch::Model,
     strict: bool,
-    txn: Option<DatabaseTransaction>,
+    txn: Option<ImportTxn>,
     rejects_out: Option<(PathBuf, csv::Writer<std::fs::File>)>,
     report: ImportReport,
 }
@@ -211,11 +211,9 @@ impl<'a> Importer<'a> {
             return Ok(());
         }
         if self.txn.is_none() {
-            let txn = self.db.conn.begin().await.context("starting a transaction")?;
-            prepare(&txn).await?;
-            self.txn = Some(txn);
+            self.txn = Some(import::begin(self.db).await?);
         }
-        let txn = self.txn.as_ref().expect("transaction opened above");
+        let txn = self.txn.as_mut().expect("transaction opened above");
         let (counts, duplicates) = write_chunk(
             txn,
             self.system.id,
@@ -234,7 +232,7 @@ impl<'a> Importer<'a> {
         if !self.strict
             && let Some(txn) = self.txn.take()
         {
-            txn.commit().await.context("committing imported rows")?;
+            txn.commit().await?;
         }
         Ok(())
     }
@@ -262,9 +260,9 @@ impl<'a> Importer<'a> {
         let refused = self.strict && self.report.rejected > 0;
         if let Some(txn) = self.txn.take() {
             if refused {
-                txn.rollback().await.context("undoing the import")?;
+                txn.rollback().await?;
             } else {
-                txn.commit().await.context("committing imported rows")?;
+                txn.commit().await?;
             }
         }
         if refused {
