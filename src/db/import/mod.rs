@@ -3,7 +3,7 @@
 //! `subject_record` with two set-based upserts — no statement per row.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sqlx::{self, Acquire, Row};
+use sea_orm::sqlx::{self, Acquire};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Statement, TransactionTrait, Value};
 
 use super::Db;
@@ -61,7 +61,12 @@ pub enum ImportTxn {
     Pg(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
-fn pg_error(e: sqlx::Error) -> Error {
+mod pg;
+mod statements;
+
+use statements::Statements;
+
+pub(crate) fn pg_error(e: sqlx::Error) -> Error {
     let msg = match e.as_database_error() {
         Some(d) => d.message().to_string(),
         None => e.to_string().lines().next().unwrap_or_default().to_string(),
@@ -120,118 +125,6 @@ impl ImportTxn {
     }
 }
 
-/// The statements that move a staged chunk into place, for one backend.
-struct Statements {
-    duplicates: String,
-    counts: String,
-    subjects: String,
-    records: String,
-}
-
-impl Statements {
-    fn new(backend: DbBackend) -> Statements {
-        let ph = |n: usize| match backend {
-            DbBackend::Postgres => format!("${n}"),
-            _ => "?".to_string(),
-        };
-        // A record id an earlier chunk of this batch wrote is a duplicate within the file.
-        let duplicates = format!(
-            "SELECT s.line AS line, r.source_line AS first_line FROM bd_stage s JOIN subject_record r \
-             ON r.system_id = {} AND r.external_id = s.external_id WHERE r.batch_id = {} ORDER BY s.line",
-            ph(1),
-            ph(2)
-        );
-        let counts = format!(
-            "SELECT COALESCE(SUM(CASE WHEN r.id IS NULL THEN 1 ELSE 0 END), 0) AS inserted, \
-             COALESCE(SUM(CASE WHEN r.id IS NOT NULL AND r.content_hash <> s.content_hash THEN 1 ELSE 0 END), 0) AS updated, \
-             COUNT(*) AS total FROM bd_stage s LEFT JOIN subject_record r \
-             ON r.system_id = {} AND r.external_id = s.external_id",
-            ph(1)
-        );
-        // One subject per person: new ones inserted, known ones given the newest non-empty
-        // values. The postal address is one unit: a row that has any part of one replaces all
-        // of it, so that a new address never mixes with the street or postal code of an old one.
-        let contact = [
-            "email",
-            "name",
-            "locale",
-            "country",
-            "region",
-            "address_line1",
-            "address_line2",
-            "postal_code",
-            "city",
-            "phone",
-        ];
-        let address = [
-            "country",
-            "region",
-            "address_line1",
-            "address_line2",
-            "postal_code",
-            "city",
-        ];
-        let has_address = address
-            .iter()
-            .map(|c| format!("excluded.{c} IS NOT NULL"))
-            .collect::<Vec<_>>()
-            .join(" OR ");
-        let set: Vec<String> = contact
-            .iter()
-            .map(|c| {
-                if address.contains(c) {
-                    format!("{c} = CASE WHEN {has_address} THEN excluded.{c} ELSE subject.{c} END")
-                } else {
-                    format!("{c} = COALESCE(excluded.{c}, subject.{c})")
-                }
-            })
-            .collect();
-        let mut differs: Vec<String> = contact
-            .iter()
-            .filter(|c| !address.contains(c))
-            .map(|c| format!("(excluded.{c} IS NOT NULL AND excluded.{c} IS DISTINCT FROM subject.{c})"))
-            .collect();
-        let address_differs = address
-            .iter()
-            .map(|c| format!("excluded.{c} IS DISTINCT FROM subject.{c}"))
-            .collect::<Vec<_>>()
-            .join(" OR ");
-        differs.push(format!("(({has_address}) AND ({address_differs}))"));
-        let aggregated: Vec<String> = contact.iter().map(|c| format!("MAX({c})")).collect();
-        let subjects = format!(
-            "INSERT INTO subject (subject_key, {cols}, created_at, updated_at) \
-             SELECT subject_key, {agg}, {now1}, {now2} FROM bd_stage WHERE true GROUP BY subject_key ORDER BY MIN(line) \
-             ON CONFLICT (subject_key) DO UPDATE SET {set}, updated_at = excluded.updated_at WHERE {differs}",
-            cols = contact.join(", "),
-            agg = aggregated.join(", "),
-            now1 = ph(1),
-            now2 = ph(2),
-            set = set.join(", "),
-            differs = differs.join(" OR "),
-        );
-        let records = format!(
-            "INSERT INTO subject_record (system_id, external_id, subject_id, categories, first_seen, last_seen, \
-             content_hash, batch_id, source_line, updated_at) \
-             SELECT {sys}, s.external_id, subj.id, s.categories, s.first_seen, s.last_seen, s.content_hash, {batch}, \
-             s.line, {now} FROM bd_stage s JOIN subject subj ON subj.subject_key = s.subject_key WHERE true \
-             ON CONFLICT (system_id, external_id) DO UPDATE SET subject_id = excluded.subject_id, \
-             categories = excluded.categories, first_seen = excluded.first_seen, last_seen = excluded.last_seen, \
-             updated_at = CASE WHEN subject_record.content_hash = excluded.content_hash \
-             THEN subject_record.updated_at ELSE excluded.updated_at END, \
-             content_hash = excluded.content_hash, batch_id = excluded.batch_id, source_line = excluded.source_line",
-            sys = ph(1),
-            batch = ph(2),
-            now = ph(3),
-        );
-        Statements {
-            duplicates,
-            counts,
-            subjects,
-            records,
-        }
-    }
-}
-
 /// Writes `rows` (already free of duplicates among themselves) for `system_id` in batch
 /// `batch_id`. Rows whose record id an earlier chunk of the same batch already had are
 /// returned as duplicates and not written.
@@ -244,7 +137,7 @@ pub async fn write_chunk(
 ) -> Result<(ChunkCounts, Vec<Duplicate>)> {
     match txn {
         ImportTxn::Orm(t) => write_chunk_orm(t, system_id, batch_id, rows, now).await,
-        ImportTxn::Pg(t) => write_chunk_pg(t, system_id, batch_id, rows, now).await,
+        ImportTxn::Pg(t) => pg::write_chunk(t, system_id, batch_id, rows, now).await,
     }
 }
 
@@ -338,106 +231,7 @@ async fn write_chunk_orm(
     Ok((counts, duplicates))
 }
 
-async fn write_chunk_pg(
-    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
-    system_id: i64,
-    batch_id: i64,
-    rows: &[RecordRow],
-    now: DateTime<Utc>,
-) -> Result<(ChunkCounts, Vec<Duplicate>)> {
-    let sql = Statements::new(DbBackend::Postgres);
-    let conn = tx.acquire().await.map_err(pg_error)?;
-    sqlx::query("TRUNCATE bd_stage")
-        .execute(&mut *conn)
-        .await
-        .map_err(pg_error)?;
-    let mut data = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(Vec::with_capacity(rows.len() * 160));
-    let t = |v: &Option<DateTime<Utc>>| v.map(|t| t.to_rfc3339()).unwrap_or_default();
-    let o = |v: &Option<String>| v.clone().unwrap_or_default();
-    for r in rows {
-        data.write_record([
-            r.line.to_string(),
-            r.external_id.clone(),
-            r.subject_key.clone(),
-            o(&r.email),
-            o(&r.name),
-            o(&r.locale),
-            o(&r.country),
-            o(&r.region),
-            o(&r.address_line1),
-            o(&r.address_line2),
-            o(&r.postal_code),
-            o(&r.city),
-            o(&r.phone),
-            t(&r.first_seen),
-            t(&r.last_seen),
-            r.categories.to_string(),
-            r.content_hash.clone(),
-        ])
-        .map_err(|e| Error::failure(format!("cannot stage rows: {e}")))?;
-    }
-    let data = data
-        .into_inner()
-        .map_err(|e| Error::failure(format!("cannot stage rows: {e}")))?;
-    // Unquoted empty fields are NULL; values are never empty strings (empty means none).
-    let mut copy = conn
-        .copy_in_raw("COPY bd_stage FROM STDIN (FORMAT csv)")
-        .await
-        .map_err(pg_error)?;
-    copy.send(data).await.map_err(pg_error)?;
-    copy.finish().await.map_err(pg_error)?;
-    // A temporary table has no statistics: without them PostgreSQL plans the joins below as
-    // if it were empty.
-    sqlx::query("ANALYZE bd_stage")
-        .execute(&mut *conn)
-        .await
-        .map_err(pg_error)?;
-
-    let found = sqlx::query(sqlx::AssertSqlSafe(sql.duplicates))
-        .bind(system_id)
-        .bind(batch_id)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(pg_error)?;
-    let duplicates: Vec<Duplicate> = found
-        .iter()
-        .map(|r| Duplicate {
-            line: r.get::<i64, _>("line") as u64,
-            first_line: r.get::<i64, _>("first_line") as u64,
-        })
-        .collect();
-    if !duplicates.is_empty() {
-        let delete = format!("DELETE FROM bd_stage WHERE line IN ({})", lines(&duplicates));
-        sqlx::query(sqlx::AssertSqlSafe(delete))
-            .execute(&mut *conn)
-            .await
-            .map_err(pg_error)?;
-    }
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql.counts))
-        .bind(system_id)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(pg_error)?;
-    let counts = ChunkCounts::from_totals(row.get("inserted"), row.get("updated"), row.get("total"));
-    sqlx::query(sqlx::AssertSqlSafe(sql.subjects))
-        .bind(now)
-        .bind(now)
-        .execute(&mut *conn)
-        .await
-        .map_err(pg_error)?;
-    sqlx::query(sqlx::AssertSqlSafe(sql.records))
-        .bind(system_id)
-        .bind(batch_id)
-        .bind(now)
-        .execute(&mut *conn)
-        .await
-        .map_err(pg_error)?;
-    Ok((counts, duplicates))
-}
-
-fn lines(duplicates: &[Duplicate]) -> String {
+pub(crate) fn lines(duplicates: &[Duplicate]) -> String {
     duplicates
         .iter()
         .map(|d| d.line.to_string())
@@ -446,7 +240,7 @@ fn lines(duplicates: &[Duplicate]) -> String {
 }
 
 impl ChunkCounts {
-    fn from_totals(inserted: i64, updated: i64, total: i64) -> ChunkCounts {
+    pub(crate) fn from_totals(inserted: i64, updated: i64, total: i64) -> ChunkCounts {
         ChunkCounts {
             inserted: inserted as u64,
             updated: updated as u64,

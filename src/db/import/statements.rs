@@ -1,0 +1,116 @@
+//! The statements that move a staged chunk into `subject` and `subject_record`, written once
+//! for both backends (they differ only in placeholders).
+
+use sea_orm::DbBackend;
+
+/// The statements that move a staged chunk into place, for one backend.
+pub(crate) struct Statements {
+    pub duplicates: String,
+    pub counts: String,
+    pub subjects: String,
+    pub records: String,
+}
+
+impl Statements {
+    pub fn new(backend: DbBackend) -> Statements {
+        let ph = |n: usize| match backend {
+            DbBackend::Postgres => format!("${n}"),
+            _ => "?".to_string(),
+        };
+        // A record id an earlier chunk of this batch wrote is a duplicate within the file.
+        let duplicates = format!(
+            "SELECT s.line AS line, r.source_line AS first_line FROM bd_stage s JOIN subject_record r \
+             ON r.system_id = {} AND r.external_id = s.external_id WHERE r.batch_id = {} ORDER BY s.line",
+            ph(1),
+            ph(2)
+        );
+        let counts = format!(
+            "SELECT COALESCE(SUM(CASE WHEN r.id IS NULL THEN 1 ELSE 0 END), 0) AS inserted, \
+             COALESCE(SUM(CASE WHEN r.id IS NOT NULL AND r.content_hash <> s.content_hash THEN 1 ELSE 0 END), 0) AS updated, \
+             COUNT(*) AS total FROM bd_stage s LEFT JOIN subject_record r \
+             ON r.system_id = {} AND r.external_id = s.external_id",
+            ph(1)
+        );
+        // One subject per person: new ones inserted, known ones given the newest non-empty
+        // values. The postal address is one unit: a row that has any part of one replaces all
+        // of it, so that a new address never mixes with the street or postal code of an old one.
+        let contact = [
+            "email",
+            "name",
+            "locale",
+            "country",
+            "region",
+            "address_line1",
+            "address_line2",
+            "postal_code",
+            "city",
+            "phone",
+        ];
+        let address = [
+            "country",
+            "region",
+            "address_line1",
+            "address_line2",
+            "postal_code",
+            "city",
+        ];
+        let has_address = address
+            .iter()
+            .map(|c| format!("excluded.{c} IS NOT NULL"))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        let set: Vec<String> = contact
+            .iter()
+            .map(|c| {
+                if address.contains(c) {
+                    format!("{c} = CASE WHEN {has_address} THEN excluded.{c} ELSE subject.{c} END")
+                } else {
+                    format!("{c} = COALESCE(excluded.{c}, subject.{c})")
+                }
+            })
+            .collect();
+        let mut differs: Vec<String> = contact
+            .iter()
+            .filter(|c| !address.contains(c))
+            .map(|c| format!("(excluded.{c} IS NOT NULL AND excluded.{c} IS DISTINCT FROM subject.{c})"))
+            .collect();
+        let address_differs = address
+            .iter()
+            .map(|c| format!("excluded.{c} IS DISTINCT FROM subject.{c}"))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        differs.push(format!("(({has_address}) AND ({address_differs}))"));
+        let aggregated: Vec<String> = contact.iter().map(|c| format!("MAX({c})")).collect();
+        let subjects = format!(
+            "INSERT INTO subject (subject_key, {cols}, created_at, updated_at) \
+             SELECT subject_key, {agg}, {now1}, {now2} FROM bd_stage WHERE true GROUP BY subject_key ORDER BY MIN(line) \
+             ON CONFLICT (subject_key) DO UPDATE SET {set}, updated_at = excluded.updated_at WHERE {differs}",
+            cols = contact.join(", "),
+            agg = aggregated.join(", "),
+            now1 = ph(1),
+            now2 = ph(2),
+            set = set.join(", "),
+            differs = differs.join(" OR "),
+        );
+        let records = format!(
+            "INSERT INTO subject_record (system_id, external_id, subject_id, categories, first_seen, last_seen, \
+             content_hash, batch_id, source_line, updated_at) \
+             SELECT {sys}, s.external_id, subj.id, s.categories, s.first_seen, s.last_seen, s.content_hash, {batch}, \
+             s.line, {now} FROM bd_stage s JOIN subject subj ON subj.subject_key = s.subject_key WHERE true \
+             ON CONFLICT (system_id, external_id) DO UPDATE SET subject_id = excluded.subject_id, \
+             categories = excluded.categories, first_seen = excluded.first_seen, last_seen = excluded.last_seen, \
+             updated_at = CASE WHEN subject_record.content_hash = excluded.content_hash \
+             THEN subject_record.updated_at ELSE excluded.updated_at END, \
+             content_hash = excluded.content_hash, batch_id = excluded.batch_id, source_line = excluded.source_line",
+            sys = ph(1),
+            batch = ph(2),
+            now = ph(3),
+        );
+        Statements {
+            duplicates,
+            counts,
+            subjects,
+            records,
+        }
+    }
+}
