@@ -14,6 +14,7 @@ pub mod incident;
 pub mod inventory;
 pub mod jurisdiction;
 pub mod letters;
+pub mod outbox;
 pub mod playbook;
 pub mod resolve;
 pub mod tomlfile;
