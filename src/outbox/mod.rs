@@ -5,7 +5,7 @@
 pub mod letter;
 mod show;
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -61,6 +61,8 @@ pub struct RenderSummary {
     /// Letters added by this run, by channel.
     pub added_email: u64,
     pub added_postal: u64,
+    /// Letters added by this run, by template locale.
+    pub added_by_locale: BTreeMap<String, u64>,
     /// People who already had their letter.
     pub already: u64,
     /// People with neither a valid email address nor a postal address (for the channel asked).
@@ -128,6 +130,7 @@ pub async fn render(
             txn.commit().await.context("writing the outbox")?;
         }
         for l in &letters {
+            *summary.added_by_locale.entry(l.locale.clone()).or_default() += 1;
             match l.channel {
                 "email" => summary.added_email += 1,
                 _ => summary.added_postal += 1,
