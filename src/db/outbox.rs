@@ -37,17 +37,17 @@ fn ph(backend: DbBackend, n: usize) -> String {
 }
 
 /// The letters of `kind` the incident already has for subjects in `from..=to`: (subject id,
-/// channel).
+/// channel, status).
 pub async fn existing<C: ConnectionTrait>(
     conn: &C,
     incident_id: i64,
     kind: &str,
     from: i64,
     to: i64,
-) -> Result<Vec<(i64, String)>> {
+) -> Result<Vec<(i64, String, String)>> {
     let backend = conn.get_database_backend();
     let sql = format!(
-        "SELECT subject_id, channel FROM notification WHERE incident_id = {} AND kind = {} \
+        "SELECT subject_id, channel, status FROM notification WHERE incident_id = {} AND kind = {} \
          AND subject_id >= {} AND subject_id <= {}",
         ph(backend, 1),
         ph(backend, 2),
@@ -63,7 +63,13 @@ pub async fn existing<C: ConnectionTrait>(
         .await
         .context("reading the outbox")?;
     rows.iter()
-        .map(|r| Ok((r.try_get("", "subject_id")?, r.try_get("", "channel")?)))
+        .map(|r| {
+            Ok((
+                r.try_get("", "subject_id")?,
+                r.try_get("", "channel")?,
+                r.try_get("", "status")?,
+            ))
+        })
         .collect::<std::result::Result<_, sea_orm::DbErr>>()
         .context("reading the outbox")
 }

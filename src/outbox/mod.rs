@@ -7,6 +7,7 @@ mod show;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use sea_orm::TransactionTrait;
@@ -19,14 +20,14 @@ use crate::db::Db;
 use crate::db::entities::notification::NotificationStatus;
 use crate::db::outbox::{self as sql, NewNotification};
 use crate::db::resolve::{self as affected, AffectedRow};
-use crate::error::{DbContext, Result};
+use crate::error::{DbContext, Error, Result};
 use crate::incident;
 use crate::letters::{Channel, LetterKind, Renderer};
 pub use letter::{ChannelChoice, LetterSetup};
 pub use show::{Shown, find_subject, preview, show};
 
 /// People per page read, rendered and written together.
-const PAGE: u64 = 4_000;
+const PAGE: u64 = 2_000;
 
 /// What `letters render` is asked to do.
 #[derive(Debug, Clone)]
@@ -101,46 +102,59 @@ pub async fn render(
     let total = sql::count_affected(&db.conn, inc.id).await?;
     progress(0, total);
 
+    // Page k renders on two threads while page k-1 is written: the database and the
+    // templates work at the same time.
+    let setup = Arc::new(setup);
     let mut after = 0_i64;
-    loop {
+    let mut rendering: Option<tokio::task::JoinHandle<Result<Vec<NewNotification>>>> = None;
+    let mut last_page = false;
+    while !last_page {
         let page = affected::page(&db.conn, inc.id, after, PAGE).await?;
-        let Some(last) = page.last() else { break };
-        let (first_id, last_id) = (page[0].subject_id, last.subject_id);
-        after = last_id;
-        let have: HashSet<(i64, String)> = sql::existing(&db.conn, inc.id, kind, first_id, last_id)
-            .await?
-            .into_iter()
-            .collect();
-        let mut todo: Vec<(&AffectedRow, Channel)> = Vec::with_capacity(page.len());
-        for row in &page {
-            let Some(channel) = letter::channel_for(row, req.channel) else {
-                summary.unreachable += 1;
-                continue;
-            };
-            if have.contains(&(row.subject_id, channel.as_str().to_string())) {
-                summary.already += 1;
-            } else {
-                todo.push((row, channel));
+        last_page = (page.len() as u64) < PAGE;
+        let next = match (page.first(), page.last()) {
+            (Some(first), Some(last)) => {
+                let (first_id, last_id) = (first.subject_id, last.subject_id);
+                after = last_id;
+                let mut have: HashSet<(i64, String)> = HashSet::new();
+                let mut bounced: HashSet<i64> = HashSet::new();
+                for (id, channel, status) in sql::existing(&db.conn, inc.id, kind, first_id, last_id).await? {
+                    if status == NotificationStatus::Bounced.as_str() && channel == Channel::Email.as_str() {
+                        bounced.insert(id);
+                    }
+                    have.insert((id, channel));
+                }
+                summary.subjects += page.len() as u64;
+                let mut todo: Vec<(AffectedRow, Channel)> = Vec::with_capacity(page.len());
+                for row in page {
+                    // `auto`: a person whose email letter bounced is due a postal one.
+                    let choice = match req.channel {
+                        ChannelChoice::Auto if bounced.contains(&row.subject_id) => {
+                            ChannelChoice::Only(Channel::Postal)
+                        }
+                        other => other,
+                    };
+                    let Some(channel) = letter::channel_for(&row, choice) else {
+                        summary.unreachable += 1;
+                        continue;
+                    };
+                    if have.contains(&(row.subject_id, channel.as_str().to_string())) {
+                        summary.already += 1;
+                    } else {
+                        todo.push((row, channel));
+                    }
+                }
+                let setup = Arc::clone(&setup);
+                Some(tokio::task::spawn_blocking(move || render_all(&setup, &todo)))
             }
+            _ => None,
+        };
+        if let Some(previous) = std::mem::replace(&mut rendering, next) {
+            write(db, settings, inc.id, &version, &mut summary, previous).await?;
         }
-        let letters = tokio::task::block_in_place(|| render_all(&setup, &todo))?;
-        if !letters.is_empty() {
-            let txn = db.conn.begin().await.context("writing the outbox")?;
-            sql::insert(&txn, inc.id, kind, &version, &letters, settings.now()).await?;
-            txn.commit().await.context("writing the outbox")?;
-        }
-        for l in &letters {
-            *summary.added_by_locale.entry(l.locale.clone()).or_default() += 1;
-            match l.channel {
-                "email" => summary.added_email += 1,
-                _ => summary.added_postal += 1,
-            }
-        }
-        summary.subjects += page.len() as u64;
         progress(summary.subjects, total);
-        if (page.len() as u64) < PAGE {
-            break;
-        }
+    }
+    if let Some(previous) = rendering {
+        write(db, settings, inc.id, &version, &mut summary, previous).await?;
     }
 
     for (v, status, n) in sql::versions(&db.conn, inc.id, kind).await? {
@@ -191,8 +205,36 @@ pub async fn render(
     Ok(summary)
 }
 
+/// Waits for a page's letters and writes them in one transaction.
+async fn write(
+    db: &Db,
+    settings: &Settings,
+    incident_id: i64,
+    version: &str,
+    summary: &mut RenderSummary,
+    rendering: tokio::task::JoinHandle<Result<Vec<NewNotification>>>,
+) -> Result<()> {
+    let letters = rendering
+        .await
+        .map_err(|e| Error::failure(format!("a render thread failed: {e}")))??;
+    if letters.is_empty() {
+        return Ok(());
+    }
+    let txn = db.conn.begin().await.context("writing the outbox")?;
+    sql::insert(&txn, incident_id, summary.kind, version, &letters, settings.now()).await?;
+    txn.commit().await.context("writing the outbox")?;
+    for l in &letters {
+        *summary.added_by_locale.entry(l.locale.clone()).or_default() += 1;
+        match l.channel {
+            "email" => summary.added_email += 1,
+            _ => summary.added_postal += 1,
+        }
+    }
+    Ok(())
+}
+
 /// Renders `todo` on two threads (one letter takes ~70 µs; a page is thousands).
-fn render_all(setup: &LetterSetup, todo: &[(&AffectedRow, Channel)]) -> Result<Vec<NewNotification>> {
+fn render_all(setup: &LetterSetup, todo: &[(AffectedRow, Channel)]) -> Result<Vec<NewNotification>> {
     if todo.len() < 64 {
         return render_part(setup, todo);
     }
@@ -207,7 +249,7 @@ fn render_all(setup: &LetterSetup, todo: &[(&AffectedRow, Channel)]) -> Result<V
     Ok(letters)
 }
 
-fn render_part(setup: &LetterSetup, todo: &[(&AffectedRow, Channel)]) -> Result<Vec<NewNotification>> {
+fn render_part(setup: &LetterSetup, todo: &[(AffectedRow, Channel)]) -> Result<Vec<NewNotification>> {
     let mut renderer = Renderer::new(&setup.set);
     todo.iter()
         .map(|(row, channel)| setup.render(&mut renderer, row, *channel))

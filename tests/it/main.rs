@@ -85,6 +85,7 @@ fn main() {
         Both outbox::show_reproduces_the_stored_letter_and_checks_its_hash,
         Both outbox::preview_by_email_and_by_subject_id,
         Both outbox::render_refuses_without_a_way_to_verify,
+        Both outbox::a_bounced_email_makes_a_postal_letter_due,
     ];
     libtest_mimic::run(&args, common::trials(&tests)).exit();
 }

@@ -298,3 +298,23 @@ pub fn render_refuses_without_a_way_to_verify(env: &TestEnv) {
     let log = env.ok(&["audit", "log", &r]);
     assert!(!log.contains("letters.render"), "{log}");
 }
+
+pub fn a_bounced_email_makes_a_postal_letter_due(env: &TestEnv) {
+    let r = incident(env);
+    env.ok(&["letters", "render", &r]);
+    env.sql("UPDATE notification SET status = 'bounced' WHERE recipient IN ('erika@example.org', 'marie@example.fr')");
+    let again = env.json(&["letters", "render", &r, "--json"]);
+    assert_eq!(again["added_postal"], 1, "Erika has a postal address");
+    assert_eq!(again["unreachable"], 2, "Marie has none, nor has Nora");
+    let erika = env.json(&[
+        "letters",
+        "show",
+        &r,
+        "--subject",
+        "erika@example.org",
+        "--channel",
+        "postal",
+        "--json",
+    ]);
+    assert!(erika["text"].as_str().unwrap().contains("Heidestraße 17"));
+}
