@@ -103,8 +103,10 @@ pub async fn render(args: RenderArgs, settings: &Settings, out: Out) -> Result<(
     let bar = if std::io::stderr().is_terminal() && !out.quiet {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         bar.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} people  {per_sec}  eta {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(
+                "{bar:40} {human_pos}/{human_len} people  {elapsed} elapsed, eta {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         bar
     } else {
