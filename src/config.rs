@@ -38,6 +38,18 @@ struct FileConfig {
     assessment: crate::assess::policy::PolicySection,
     #[serde(default)]
     playbooks: PlaybooksSection,
+    #[serde(default)]
+    letters: Letters,
+}
+
+/// `[letters]`: where template overrides live and the language of people with none on record.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Letters {
+    /// A directory whose files override the built-in templates file by file.
+    pub templates: Option<PathBuf>,
+    /// The template locale for people whose language is unknown (default `en`).
+    pub default_language: Option<String>,
 }
 
 /// `[playbooks]`: a directory whose playbook files (and `jurisdictions.toml`) replace or add
@@ -63,6 +75,17 @@ pub struct Organisation {
     pub dpo_name: Option<String>,
     pub dpo_email: Option<String>,
     pub dpo_phone: Option<String>,
+    /// The organisation's web site, named in letters.
+    pub website: Option<String>,
+    /// The page where a person checks a letter's verification code.
+    pub verify_url: Option<String>,
+    /// A phone number a person can call to check a letter.
+    pub verify_phone: Option<String>,
+    /// The sender's address for postal letters, one line per entry.
+    #[serde(default)]
+    pub postal_address: Vec<String>,
+    /// The domain of the letters' Message-IDs (default: the web site's host).
+    pub message_domain: Option<String>,
 }
 
 /// Everything a command needs to know about where and as whom it runs.
@@ -78,6 +101,8 @@ pub struct Settings {
     pub policy: crate::assess::policy::Policy,
     /// A directory of playbooks and jurisdiction rules that replace or add to the embedded ones.
     pub playbook_dir: Option<PathBuf>,
+    /// Letter templates and the default language.
+    pub letters: Letters,
     /// A fixed "now" (`BREACHDESK_NOW`), for reproducing a past response and for tests.
     fixed_now: Option<DateTime<Utc>>,
 }
@@ -146,6 +171,7 @@ impl Settings {
             config_file,
             policy,
             playbook_dir: file.playbooks.dir,
+            letters: file.letters,
             fixed_now,
         })
     }
@@ -244,6 +270,21 @@ pub fn default_config_text(database_url: &str) -> String {
 # dpo_name = "Data Protection Officer"
 # dpo_email = "dpo@example.org"
 # dpo_phone = "+49 30 1234567"
+# What letters to the people affected name, and how they can check a letter is genuine
+# (at least one of verify_url and verify_phone).
+# website = "https://www.example.org"
+# verify_url = "https://www.example.org/verify"
+# verify_phone = "+49 30 1234568"
+# postal_address = ["Example Ltd", "Musterstraße 1", "10115 Berlin"]
+# The domain of the letters' Message-IDs (default: the web site's host).
+# message_domain = "example.org"
+
+[letters]
+# A directory whose files override the built-in letter templates file by file
+# (`breachdesk letters lint --templates DIR` checks it).
+# templates = "letter-templates"
+# The language of letters to people whose language is not on record.
+# default_language = "en"
 
 [assessment]
 # POLICY, not law: from which ENISA severity band (low, medium, high, very_high) an

@@ -15,6 +15,7 @@ pub mod inventory;
 pub mod jurisdiction;
 pub mod letters;
 pub mod mail;
+pub mod outbox;
 pub mod playbook;
 pub mod resolve;
 pub mod tomlfile;

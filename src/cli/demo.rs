@@ -18,6 +18,7 @@ use crate::incident::view::{IncidentView, timeline};
 use crate::incident::{self, BreachTypes, Cause, Changes, Declaration};
 use crate::inventory::import::{ImportOptions, import_file};
 use crate::inventory::system::{self as systems, SystemFields};
+use crate::outbox;
 use crate::resolve::{self, ScopeEntry};
 
 pub async fn run(settings: &Settings, out: Out) -> Result<()> {
@@ -162,7 +163,22 @@ pub async fn run(settings: &Settings, out: Out) -> Result<()> {
         .collect();
     out.say(format!("By category: {}.", categories.join(", ")));
 
-    out.say("\n== 6. The clock");
+    out.say("\n== 6. Write the letters: each person's own, in their language, by email or on paper");
+    let letters = demo_letters(settings, &db, reference).await?;
+    let locales: Vec<String> = letters
+        .added_by_locale
+        .iter()
+        .map(|(l, n)| format!("{l} {n}"))
+        .collect();
+    out.say(format!(
+        "{} letters in the outbox: {} by email, {} on paper (no email address); by language: {}.",
+        letters.added_email + letters.added_postal,
+        letters.added_email,
+        letters.added_postal,
+        locales.join(", ")
+    ));
+
+    out.say("\n== 7. The clock");
     let view = IncidentView::new(incident::find(&db, &declared.reference).await?, now, zone);
     let d = &view.authority_deadline;
     out.say(format!(
@@ -172,13 +188,13 @@ pub async fn run(settings: &Settings, out: Out) -> Result<()> {
         d.describe()
     ));
 
-    out.say("\n== 7. Timeline");
+    out.say("\n== 8. Timeline");
     let model = incident::find(&db, &declared.reference).await?;
     for entry in timeline(&model, audit::log(&db, Some(&model.reference)).await?) {
         out.say(format!("  {}  {}", clock::human(entry.at, zone), entry.what));
     }
 
-    out.say("\n== 8. The audit chain");
+    out.say("\n== 9. The audit chain");
     let check = audit::verify(&db).await?;
     out.say(format!(
         "{} entries, {}.",
@@ -188,8 +204,35 @@ pub async fn run(settings: &Settings, out: Out) -> Result<()> {
 
     out.say(format!(
         "\nNext: `breachdesk incident show {r}`, `breachdesk affected list {r}`, `breachdesk affected stats {r}`, \
-         `breachdesk audit log {r}`.",
+         `breachdesk letters show {r} --subject ID`, `breachdesk audit log {r}`.",
         r = declared.reference
     ));
     Ok(())
+}
+
+/// Renders the incident's letters, with the sample organisation's letter settings where the
+/// configuration has none.
+async fn demo_letters(settings: &Settings, db: &db::Db, reference: &str) -> Result<outbox::RenderSummary> {
+    let mut settings = settings.clone();
+    let sample = crate::letters::sample::organisation();
+    let org = &mut settings.organisation;
+    if org.name.is_none() {
+        org.name = Some(sample.name);
+    }
+    if org.verify_url.is_none() && org.verify_phone.is_none() {
+        org.verify_url = sample.verify_url;
+        org.verify_phone = sample.verify_phone;
+    }
+    org.website = org.website.take().or(sample.website);
+    if org.postal_address.is_empty() {
+        org.postal_address = sample.postal_address;
+    }
+    let req = outbox::RenderRequest {
+        reference: reference.to_string(),
+        channel: outbox::ChannelChoice::Auto,
+        kind: crate::letters::LetterKind::Initial,
+        templates: None,
+        rerender_pending: false,
+    };
+    outbox::render(db, &settings, &req, &mut |_, _| {}).await
 }

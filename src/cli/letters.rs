@@ -1,11 +1,12 @@
-//! `breachdesk letters ...`: check a template set, print the sample letter. Nothing here
-//! touches the database.
+//! `breachdesk letters ...`: check a template set, print the sample letter; the outbox
+//! commands (`render`, `preview`, `show`) are in `outbox.rs`.
 
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::output::Out;
+use crate::config::Settings;
 use crate::error::{Error, Result};
 use crate::letters::lint::lint;
 use crate::letters::templates::TemplateFiles;
@@ -41,6 +42,14 @@ pub enum LettersCommand {
         #[arg(long)]
         context: bool,
     },
+    /// Fill the outbox: render the letter of every affected person (email where there is a
+    /// valid address, postal where not), store it with its hash. Re-running adds only what
+    /// is missing.
+    Render(super::outbox::RenderArgs),
+    /// Print the letter one affected person would get now, without storing it.
+    Preview(super::outbox::PreviewArgs),
+    /// Print one person's letter exactly as stored in the outbox, after checking its hash.
+    Show(super::outbox::LetterArgs),
 }
 
 #[derive(Debug, Args)]
@@ -70,8 +79,11 @@ pub enum PartArg {
     Html,
 }
 
-pub fn run(cmd: LettersCommand, out: Out) -> Result<()> {
+pub async fn run(cmd: LettersCommand, settings: &Settings, out: Out) -> Result<()> {
     match cmd {
+        LettersCommand::Render(args) => super::outbox::render(args, settings, out).await,
+        LettersCommand::Preview(args) => super::outbox::preview(args, settings, out).await,
+        LettersCommand::Show(args) => super::outbox::show(args, settings, out).await,
         LettersCommand::Lint { templates, json } => {
             let files = TemplateFiles::load(templates.templates.as_deref())?;
             let report = lint(&files);

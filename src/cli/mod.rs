@@ -12,6 +12,7 @@ mod inventory;
 mod jurisdiction;
 mod letters;
 mod obligations;
+mod outbox;
 pub mod output;
 mod playbook;
 mod tasks;
@@ -79,7 +80,8 @@ enum Command {
     Tasks(tasks::TasksArgs),
     /// Run the whole response on built-in sample data, in the embedded SQLite database.
     Demo,
-    /// Letters to the people affected: check templates, print the sample letter.
+    /// Letters to the people affected: check templates, print the sample, fill the outbox,
+    /// preview and show one person's letter.
     #[command(subcommand)]
     Letters(letters::LettersCommand),
 }
@@ -121,7 +123,7 @@ impl Cli {
             Command::Tasks(args) => tasks::run(args, &settings, out).await,
             Command::Jurisdiction(cmd) => jurisdiction::run(cmd, &settings, out),
             Command::Demo => demo::run(&settings, out).await,
-            Command::Letters(cmd) => letters::run(cmd, out),
+            Command::Letters(cmd) => letters::run(cmd, &settings, out).await,
         }
     }
 }

@@ -29,6 +29,11 @@ impl Out {
         write_stdout(&format!("{text}\n"));
     }
 
+    /// `text` exactly as it is (no newline added): printed even under `-q`.
+    pub fn raw(&self, text: &str) {
+        write_stdout(text);
+    }
+
     /// Pretty JSON, followed by a newline.
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> Result<()> {
         let text = serde_json::to_string_pretty(value)

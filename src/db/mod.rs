@@ -4,6 +4,7 @@
 pub mod entities;
 pub mod import;
 pub mod inventory;
+pub mod outbox;
 pub mod resolve;
 
 use std::path::{Path, PathBuf};

@@ -186,6 +186,19 @@ impl TemplateSet {
         })
     }
 
+    /// Makes `locale` (one the set has) the language of people with none on record.
+    pub fn set_default_locale(&mut self, locale: &str) -> Result<()> {
+        let wanted = locale.trim().to_ascii_lowercase();
+        if !self.locales.contains_key(&wanted) {
+            return Err(Error::bad_input(format!(
+                "[letters] default_language '{locale}' has no templates: the set has {}",
+                self.locales.keys().cloned().collect::<Vec<_>>().join(", ")
+            )));
+        }
+        self.default_locale = wanted;
+        Ok(())
+    }
+
     /// The set's version: a hash of all its files' bytes.
     pub fn version(&self) -> &str {
         &self.version

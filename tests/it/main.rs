@@ -10,6 +10,7 @@ mod incident;
 mod inventory;
 mod jurisdiction;
 mod letters;
+mod outbox;
 mod playbook;
 
 use common::On::{Both, SqliteOnly};
@@ -78,6 +79,13 @@ fn main() {
         SqliteOnly letters::lint_reports_file_and_line_of_a_broken_template,
         SqliteOnly letters::sample_prints_the_letter_in_the_person_s_language,
         SqliteOnly letters::sample_refuses_bad_input,
+        Both outbox::render_fills_email_and_postal_and_is_idempotent,
+        Both outbox::verification_codes_are_unique_across_the_outbox,
+        Both outbox::a_changed_template_set_is_reported_not_rerendered,
+        Both outbox::show_reproduces_the_stored_letter_and_checks_its_hash,
+        Both outbox::preview_by_email_and_by_subject_id,
+        Both outbox::render_refuses_without_a_way_to_verify,
+        Both outbox::a_bounced_email_makes_a_postal_letter_due,
     ];
     libtest_mimic::run(&args, common::trials(&tests)).exit();
 }

@@ -8,6 +8,7 @@ pub mod import_batch;
 pub mod incident;
 pub mod incident_scope;
 pub mod inventory_source;
+pub mod notification;
 pub mod subject;
 pub mod subject_record;
 pub mod system;

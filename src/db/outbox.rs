@@ -1,0 +1,227 @@
+//! The outbox tables' SQL: which letters an incident already has, multi-row inserts of newly
+//! rendered ones, the template versions they were rendered with, and single-letter look-ups.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    Statement, Value,
+};
+
+use super::entities::notification::{self, NotificationStatus};
+use crate::error::{DbContext, Result};
+
+/// A rendered letter, as the outbox takes it.
+#[derive(Debug, Clone, Default)]
+pub struct NewNotification {
+    pub subject_id: i64,
+    pub channel: &'static str,
+    pub locale: String,
+    pub verification_code: String,
+    pub message_id: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub content_hash: String,
+}
+
+const COLUMNS: usize = 16;
+/// Rows per INSERT: 16 × 400 bind values stay under SQLite's and PostgreSQL's limits.
+const ROWS_PER_STATEMENT: usize = 400;
+
+fn ph(backend: DbBackend, n: usize) -> String {
+    match backend {
+        DbBackend::Postgres => format!("${n}"),
+        _ => "?".to_string(),
+    }
+}
+
+/// The letters of `kind` the incident already has for subjects in `from..=to`: (subject id,
+/// channel, status).
+pub async fn existing<C: ConnectionTrait>(
+    conn: &C,
+    incident_id: i64,
+    kind: &str,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(i64, String, String)>> {
+    let backend = conn.get_database_backend();
+    let sql = format!(
+        "SELECT subject_id, channel, status FROM notification WHERE incident_id = {} AND kind = {} \
+         AND subject_id >= {} AND subject_id <= {}",
+        ph(backend, 1),
+        ph(backend, 2),
+        ph(backend, 3),
+        ph(backend, 4)
+    );
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [incident_id.into(), kind.into(), from.into(), to.into()],
+        ))
+        .await
+        .context("reading the outbox")?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("", "subject_id")?,
+                r.try_get("", "channel")?,
+                r.try_get("", "status")?,
+            ))
+        })
+        .collect::<std::result::Result<_, sea_orm::DbErr>>()
+        .context("reading the outbox")
+}
+
+/// Inserts `rows` as pending letters of `kind` rendered with `version`; a letter the outbox
+/// already has (same incident, subject, channel, kind) is left alone. Returns how many were
+/// added.
+pub async fn insert(
+    txn: &DatabaseTransaction,
+    incident_id: i64,
+    kind: &str,
+    version: &str,
+    rows: &[NewNotification],
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let backend = txn.get_database_backend();
+    let mut added = 0;
+    for part in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = String::with_capacity(part.len() * COLUMNS * 5 + 256);
+        sql.push_str(
+            "INSERT INTO notification (incident_id, subject_id, channel, kind, template_version, locale, \
+             verification_code, message_id, recipient, subject, body_text, body_html, content_hash, status, \
+             attempts, rendered_at) VALUES ",
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(part.len() * COLUMNS);
+        for (i, r) in part.iter().enumerate() {
+            sql.push_str(if i == 0 { "(" } else { ",(" });
+            for c in 0..COLUMNS {
+                if c > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&ph(backend, i * COLUMNS + c + 1));
+            }
+            sql.push(')');
+            values.extend([
+                Value::from(incident_id),
+                r.subject_id.into(),
+                r.channel.into(),
+                kind.into(),
+                version.into(),
+                r.locale.clone().into(),
+                r.verification_code.clone().into(),
+                r.message_id.clone().into(),
+                r.recipient.clone().into(),
+                r.subject.clone().into(),
+                r.body_text.clone().into(),
+                r.body_html.clone().into(),
+                r.content_hash.clone().into(),
+                NotificationStatus::Pending.as_str().into(),
+                0_i32.into(),
+                now.into(),
+            ]);
+        }
+        sql.push_str(" ON CONFLICT DO NOTHING");
+        let done = txn
+            .execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await
+            .context("writing the outbox")?;
+        added += done.rows_affected();
+    }
+    Ok(added)
+}
+
+/// How many letters of `kind` the incident has, by template version and status.
+pub async fn versions<C: ConnectionTrait>(
+    conn: &C,
+    incident_id: i64,
+    kind: &str,
+) -> Result<Vec<(String, String, i64)>> {
+    let backend = conn.get_database_backend();
+    let sql = format!(
+        "SELECT template_version AS v, status AS s, COUNT(*) AS n FROM notification \
+         WHERE incident_id = {} AND kind = {} GROUP BY template_version, status ORDER BY template_version, status",
+        ph(backend, 1),
+        ph(backend, 2)
+    );
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [incident_id.into(), kind.into()],
+        ))
+        .await
+        .context("reading the outbox")?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("", "v")?, r.try_get("", "s")?, r.try_get("", "n")?)))
+        .collect::<std::result::Result<_, sea_orm::DbErr>>()
+        .context("reading the outbox")
+}
+
+/// Deletes the incident's pending letters of `kind` rendered with another template version
+/// than `current`, so that they are rendered again; returns how many.
+pub async fn delete_stale_pending(
+    txn: &DatabaseTransaction,
+    incident_id: i64,
+    kind: &str,
+    current: &str,
+) -> Result<u64> {
+    let done = notification::Entity::delete_many()
+        .filter(notification::Column::IncidentId.eq(incident_id))
+        .filter(notification::Column::Kind.eq(kind))
+        .filter(notification::Column::Status.eq(NotificationStatus::Pending))
+        .filter(notification::Column::TemplateVersion.ne(current))
+        .exec(txn)
+        .await
+        .context("clearing letters to render again")?;
+    Ok(done.rows_affected)
+}
+
+/// The stored letters of one person for an incident and kind, email first.
+pub async fn letters_of<C: ConnectionTrait>(
+    conn: &C,
+    incident_id: i64,
+    subject_id: i64,
+    kind: &str,
+) -> Result<Vec<notification::Model>> {
+    notification::Entity::find()
+        .filter(notification::Column::IncidentId.eq(incident_id))
+        .filter(notification::Column::SubjectId.eq(subject_id))
+        .filter(notification::Column::Kind.eq(kind))
+        .order_by_asc(notification::Column::Channel)
+        .all(conn)
+        .await
+        .context("reading the outbox")
+}
+
+/// The id of the person with this email address (the identity key imports give them).
+pub async fn subject_by_email<C: ConnectionTrait>(conn: &C, email: &str) -> Result<Option<i64>> {
+    use super::entities::subject;
+    let key = format!("e:{}", email.trim().to_lowercase());
+    let found = subject::Entity::find()
+        .filter(subject::Column::SubjectKey.eq(key))
+        .one(conn)
+        .await
+        .context("finding the person")?;
+    Ok(found.map(|s| s.id))
+}
+
+/// How many people the incident affects.
+pub async fn count_affected<C: ConnectionTrait>(conn: &C, incident_id: i64) -> Result<u64> {
+    let backend = conn.get_database_backend();
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM affected_subject WHERE incident_id = {}",
+        ph(backend, 1)
+    );
+    let row = conn
+        .query_one_raw(Statement::from_sql_and_values(backend, sql, [incident_id.into()]))
+        .await
+        .context("counting affected subjects")?;
+    let n: i64 = match row {
+        Some(r) => r.try_get("", "n").context("counting affected subjects")?,
+        None => 0,
+    };
+    Ok(n.max(0) as u64)
+}
