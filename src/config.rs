@@ -63,6 +63,13 @@ pub struct Organisation {
     pub dpo_name: Option<String>,
     pub dpo_email: Option<String>,
     pub dpo_phone: Option<String>,
+    /// The jurisdiction code of the lead supervisory authority (GDPR Art. 56), e.g. `DE`:
+    /// authority reports name it and go to it unless `--authority` says otherwise.
+    pub lead_authority: Option<String>,
+    /// The organisation is a HIPAA covered entity (or business associate): affected US
+    /// residents with health data then count under `US-HIPAA` too.
+    #[serde(default)]
+    pub hipaa_covered_entity: bool,
 }
 
 /// Everything a command needs to know about where and as whom it runs.

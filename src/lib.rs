@@ -15,6 +15,7 @@ pub mod inventory;
 pub mod jurisdiction;
 pub mod letters;
 pub mod playbook;
+pub mod report;
 pub mod resolve;
 pub mod tomlfile;
 

@@ -14,6 +14,7 @@ mod letters;
 mod obligations;
 pub mod output;
 mod playbook;
+mod report;
 mod tasks;
 
 use std::path::PathBuf;
@@ -82,6 +83,9 @@ enum Command {
     /// Letters to the people affected: check templates, print the sample letter.
     #[command(subcommand)]
     Letters(letters::LettersCommand),
+    /// Reports: to the supervisory authority, their submissions, the breach register.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
 }
 
 impl Cli {
@@ -122,6 +126,7 @@ impl Cli {
             Command::Jurisdiction(cmd) => jurisdiction::run(cmd, &settings, out),
             Command::Demo => demo::run(&settings, out).await,
             Command::Letters(cmd) => letters::run(cmd, out),
+            Command::Report(cmd) => report::run(cmd, &settings, out).await,
         }
     }
 }

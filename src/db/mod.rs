@@ -4,6 +4,7 @@
 pub mod entities;
 pub mod import;
 pub mod inventory;
+pub mod report;
 pub mod resolve;
 
 use std::path::{Path, PathBuf};
