@@ -182,7 +182,16 @@ async fn run_assess(a: AssessArgs, db: &Db, settings: &Settings, out: Out) -> Re
     let inc = incident::find(db, &a.reference).await?;
     let interactive = a.answers.is_none();
     let answers = match &a.answers {
-        Some(path) => answers::read_file(path)?,
+        Some(path) => {
+            // The DPC may come from what the affected subjects had exposed.
+            let exposed: Vec<_> = crate::resolve::stats(db, &inc.reference)
+                .await?
+                .by_category
+                .iter()
+                .map(|c| c.category)
+                .collect();
+            answers::read_file(path, &exposed)?
+        }
         None => {
             if !std::io::stdin().is_terminal() {
                 return Err(Error::bad_input(
