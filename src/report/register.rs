@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use super::Submission;
+use super::render::md_cell;
 use crate::assess;
 use crate::clock;
 use crate::db::Db;
@@ -190,11 +191,7 @@ pub fn csv(entries: &[Entry], zone: Tz) -> Result<Vec<u8>> {
 
 /// The register as Markdown: one section per incident.
 pub fn markdown(entries: &[Entry], zone: Tz) -> String {
-    let cell = |s: &str| {
-        s.replace('|', "\\|")
-            .replace("\r\n", "<br>")
-            .replace(['\n', '\r'], "<br>")
-    };
+    let cell = md_cell;
     let mut s = format!(
         "# Breach register (GDPR Art. 33(5))\n\n{} incident(s).\n",
         entries.len()

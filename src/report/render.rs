@@ -187,11 +187,7 @@ fn sections(r: &AuthorityReport, zone: Tz) -> Vec<Section> {
 
 /// Markdown: a heading per section, a two-column table of its rows.
 pub fn markdown(r: &AuthorityReport, zone: Tz) -> String {
-    let cell = |s: &str| {
-        s.replace('|', "\\|")
-            .replace("\r\n", "<br>")
-            .replace(['\n', '\r'], "<br>")
-    };
+    let cell = md_cell;
     let mut s = format!("# Personal data breach notification: {}\n", cell(&r.incident));
     for sec in sections(r, zone) {
         s.push_str(&format!("\n## {}\n\n| | |\n|---|---|\n", sec.title));
@@ -200,6 +196,15 @@ pub fn markdown(r: &AuthorityReport, zone: Tz) -> String {
         }
     }
     s
+}
+
+/// A Markdown table cell: inline HTML escaped (Markdown renderers pass it through), pipes
+/// escaped, line breaks as `<br>`.
+pub fn md_cell(text: &str) -> String {
+    escape(text)
+        .replace('|', "\\|")
+        .replace("\r\n", "<br>")
+        .replace(['\n', '\r'], "<br>")
 }
 
 /// HTML: a standalone page; every piece of data escaped.

@@ -11,6 +11,7 @@ mod inventory;
 mod jurisdiction;
 mod letters;
 mod playbook;
+mod report;
 
 use common::On::{Both, SqliteOnly};
 
@@ -73,6 +74,11 @@ fn main() {
         SqliteOnly jurisdiction::list_show_and_validate,
         Both jurisdiction::incident_obligations_follow_counts_decisions_and_anchors,
         SqliteOnly jurisdiction::configured_directory_replaces_the_rules,
+        Both report::authority_report_in_every_format,
+        Both report::late_report_needs_delay_reasons,
+        Both report::follow_up_shows_what_changed,
+        Both report::submission_meets_the_obligation,
+        Both report::register_lists_every_incident,
         SqliteOnly letters::lint_passes_on_the_default_set,
         SqliteOnly letters::lint_names_a_template_without_the_dpo_contact,
         SqliteOnly letters::lint_reports_file_and_line_of_a_broken_template,
