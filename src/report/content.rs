@@ -135,6 +135,19 @@ pub async fn build(
     phase: Phase,
     authority: Option<&str>,
 ) -> Result<AuthorityReport> {
+    build_sent_at(db, settings, reference, phase, authority, None).await
+}
+
+/// The report as sent at `sent_at` (default now): a first notification made in time is not
+/// late however much later it is recorded.
+pub async fn build_sent_at(
+    db: &Db,
+    settings: &Settings,
+    reference: &str,
+    phase: Phase,
+    authority: Option<&str>,
+    sent_at: Option<DateTime<Utc>>,
+) -> Result<AuthorityReport> {
     let inc = incident::find(db, reference).await?;
     let now = settings.now();
     let stats = resolve::stats(db, reference).await?;
@@ -149,7 +162,8 @@ pub async fn build(
         None => None,
     };
     let deadline = inc.aware_at + chrono::Duration::hours(incident::deadline::GDPR_AUTHORITY_HOURS);
-    let first_notified_at = first.unwrap_or(now);
+    let sent_at = sent_at.unwrap_or(now);
+    let first_notified_at = first.map_or(sent_at, |f| f.min(sent_at));
     let late = first_notified_at > deadline;
     if late && inc.delay_reasons.as_deref().is_none_or(|r| r.trim().is_empty()) {
         return Err(Error::bad_input(format!(

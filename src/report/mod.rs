@@ -112,7 +112,7 @@ pub async fn record_submission(
     }
     let code = s.authority.trim().to_ascii_uppercase();
     let inc = incident::find(db, reference).await?;
-    let report = build(db, settings, reference, s.phase, Some(&code)).await?;
+    let report = content::build_sent_at(db, settings, reference, s.phase, Some(&code), Some(at)).await?;
     let snapshot = serde_json::to_string(&report)
         .map_err(|e| Error::failure(format!("cannot keep the report snapshot: {e}")))?;
     let rec = audit::begin(db, &settings.actor, now).await?;

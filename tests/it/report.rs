@@ -191,6 +191,26 @@ pub fn late_report_needs_delay_reasons(env: &TestEnv) {
         err.contains("incident update") && err.contains("--delay-reasons"),
         "{err}"
     );
+    // A submission made in time and recorded later is not late.
+    let args = [
+        "report",
+        "submitted",
+        &r,
+        "--authority",
+        "DE",
+        "--reference",
+        "X",
+        "--at",
+        IN_TIME,
+    ];
+    at(env, LATE, &args);
+    let j = at_json(
+        env,
+        LATE,
+        &["report", "authority", &r, "--format", "json", "--authority", "DE"],
+    );
+    assert_eq!(j["timeline"]["late"], false);
+    env.sql("DELETE FROM authority_report");
     env.ok(&[
         "incident",
         "update",
