@@ -251,6 +251,12 @@ pub fn default_config_text(database_url: &str) -> String {
 # dpo_name = "Data Protection Officer"
 # dpo_email = "dpo@example.org"
 # dpo_phone = "+49 30 1234567"
+# The lead supervisory authority (GDPR Art. 56), as a jurisdiction code: authority reports
+# go to it by default, and a submission to it meets the other EU/EEA states' obligations.
+# lead_authority = "DE"
+# A HIPAA covered entity (or business associate): US residents with health data exposed
+# count under US-HIPAA too.
+# hipaa_covered_entity = false
 
 [assessment]
 # POLICY, not law: from which ENISA severity band (low, medium, high, very_high) an
