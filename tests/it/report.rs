@@ -383,6 +383,11 @@ pub fn submission_meets_the_obligation(env: &TestEnv) {
     );
     let text = env.ok(&["incident", "obligations", &r]);
     assert!(text.contains("LDA-7"), "{text}");
+    let timeline = env.ok(&["incident", "timeline", &r]);
+    assert!(
+        timeline.contains("decision recorded: notify the authority yes, the people no"),
+        "{timeline}"
+    );
 
     // With DE as the lead authority, the one-stop shop covers FR and AT; HIPAA when covered.
     std::fs::write(
