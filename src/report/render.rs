@@ -56,7 +56,7 @@ fn sections(r: &AuthorityReport, zone: Tz) -> Vec<Section> {
     for c in &n.categories {
         let special = if c.special { " (special category)" } else { "" };
         nature.push(row(
-            &format!("Category: {}{special}", c.category),
+            &format!("Category: {}{special}", c.category.info().label_en),
             format!("{} subjects", c.subjects),
         ));
     }
@@ -211,7 +211,7 @@ pub fn md_cell(text: &str) -> String {
 pub fn html(r: &AuthorityReport, zone: Tz) -> String {
     let mut s = format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Personal data breach notification: {inc}</title>\n\
-         <style>body{{font-family:sans-serif;max-width:50em;margin:2em auto}}th{{text-align:left;vertical-align:top;padding-right:1em;width:40%}}td{{white-space:pre-wrap}}</style>\n\
+         <style>body{{font-family:sans-serif;max-width:50em;margin:2em auto}}table{{width:100%;border-collapse:collapse}}th{{text-align:left;vertical-align:top;padding-right:1em;width:40%}}td{{white-space:pre-wrap}}</style>\n\
          </head>\n<body>\n<h1>Personal data breach notification: {inc}</h1>\n",
         inc = escape(&r.incident)
     );
