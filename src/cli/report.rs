@@ -87,6 +87,8 @@ pub enum AuthorityFormat {
     Md,
     Html,
     Json,
+    /// Typeset with typst, fonts embedded; needs --output.
+    Pdf,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -107,11 +109,17 @@ pub async fn run(cmd: ReportCommand, settings: &Settings, out: Out) -> Result<()
             authority,
             output,
         } => {
+            if matches!(format, AuthorityFormat::Pdf) && output.is_none() {
+                return Err(Error::bad_input(
+                    "--format pdf writes a file: give --output FILE.pdf",
+                ));
+            }
             let r = report::build(&db, settings, &reference, phase.into(), authority.as_deref()).await?;
             let bytes = match format {
                 AuthorityFormat::Md => render::markdown(&r, zone).into_bytes(),
                 AuthorityFormat::Html => render::html(&r, zone).into_bytes(),
                 AuthorityFormat::Json => json_bytes(&r)?,
+                AuthorityFormat::Pdf => report::pdf::pdf(&r, zone)?,
             };
             emit(&bytes, output.as_deref(), out)
         }

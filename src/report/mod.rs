@@ -4,6 +4,7 @@
 
 pub mod changes;
 pub mod content;
+pub mod pdf;
 pub mod register;
 pub mod render;
 

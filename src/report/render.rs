@@ -8,12 +8,14 @@ use super::AuthorityReport;
 use crate::clock;
 
 /// A heading and its rows of label and value.
-struct Section {
-    title: &'static str,
-    rows: Vec<(String, String)>,
+#[derive(serde::Serialize)]
+pub(super) struct Section {
+    pub title: &'static str,
+    pub rows: Vec<(String, String)>,
 }
 
-fn sections(r: &AuthorityReport, zone: Tz) -> Vec<Section> {
+/// The report's sections, in order: what every format shows.
+pub(super) fn sections(r: &AuthorityReport, zone: Tz) -> Vec<Section> {
     let t = |v: Option<chrono::DateTime<chrono::Utc>>| {
         v.map(|t| clock::human_with_utc(t, zone))
             .unwrap_or_else(|| "not known".into())

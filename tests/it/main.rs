@@ -79,6 +79,7 @@ fn main() {
         Both report::follow_up_shows_what_changed,
         Both report::submission_meets_the_obligation,
         Both report::register_lists_every_incident,
+        SqliteOnly report::authority_report_as_pdf,
         SqliteOnly letters::lint_passes_on_the_default_set,
         SqliteOnly letters::lint_names_a_template_without_the_dpo_contact,
         SqliteOnly letters::lint_reports_file_and_line_of_a_broken_template,

@@ -488,3 +488,54 @@ pub fn register_lists_every_incident(env: &TestEnv) {
         "{md}"
     );
 }
+
+pub fn authority_report_as_pdf(env: &TestEnv) {
+    let r = incident(env);
+    let err = env.fails(
+        &["report", "authority", &r, "--format", "pdf", "--authority", "DE"],
+        2,
+    );
+    assert!(err.contains("--output"), "{err}");
+    at(
+        env,
+        IN_TIME,
+        &[
+            "report",
+            "authority",
+            &r,
+            "--format",
+            "pdf",
+            "--authority",
+            "DE",
+            "--output",
+            "r.pdf",
+        ],
+    );
+    let path = env.dir().join("r.pdf");
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    // The text, where poppler's pdftotext is installed: the numbers and the data, as text.
+    let Ok(out) = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+    else {
+        eprintln!("pdftotext not installed: PDF text not checked");
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Data subjects concerned (approx.)"), "{text}");
+    assert!(text.contains("Dana <DPO> & Co"), "{text}");
+    assert!(
+        text.contains("<script>alert(1)</script>"),
+        "data stays text: {text}"
+    );
+}
