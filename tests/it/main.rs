@@ -11,6 +11,7 @@ mod inventory;
 mod jurisdiction;
 mod letters;
 mod playbook;
+mod register;
 mod report;
 
 use common::On::{Both, SqliteOnly};
@@ -77,8 +78,8 @@ fn main() {
         Both report::authority_report_in_every_format,
         Both report::late_report_needs_delay_reasons,
         Both report::follow_up_shows_what_changed,
-        Both report::submission_meets_the_obligation,
-        Both report::register_lists_every_incident,
+        Both register::submission_meets_the_obligation,
+        Both register::register_lists_every_incident,
         SqliteOnly report::authority_report_as_pdf,
         SqliteOnly letters::lint_passes_on_the_default_set,
         SqliteOnly letters::lint_names_a_template_without_the_dpo_contact,
