@@ -86,6 +86,13 @@ pub struct Organisation {
     pub postal_address: Vec<String>,
     /// The domain of the letters' Message-IDs (default: the web site's host).
     pub message_domain: Option<String>,
+    /// The jurisdiction code of the lead supervisory authority (GDPR Art. 56), e.g. `DE`:
+    /// authority reports name it and go to it unless `--authority` says otherwise.
+    pub lead_authority: Option<String>,
+    /// The organisation is a HIPAA covered entity (or business associate): affected US
+    /// residents with health data then count under `US-HIPAA` too.
+    #[serde(default)]
+    pub hipaa_covered_entity: bool,
 }
 
 /// Everything a command needs to know about where and as whom it runs.
@@ -278,6 +285,12 @@ pub fn default_config_text(database_url: &str) -> String {
 # postal_address = ["Example Ltd", "Musterstraße 1", "10115 Berlin"]
 # The domain of the letters' Message-IDs (default: the web site's host).
 # message_domain = "example.org"
+# The lead supervisory authority (GDPR Art. 56), as a jurisdiction code: authority reports
+# go to it by default, and a submission to it meets the other EU/EEA states' obligations.
+# lead_authority = "DE"
+# A HIPAA covered entity (or business associate): US residents with health data exposed
+# count under US-HIPAA too.
+# hipaa_covered_entity = false
 
 [letters]
 # A directory whose files override the built-in letter templates file by file

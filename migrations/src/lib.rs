@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_foundation;
 mod m20261125_000002_inventory;
 mod m20261125_000003_assessment_tasks;
+mod m20261125_000004_reports;
 mod m20261125_000005_outbox;
 
 /// Every migration breachdesk knows, oldest first.
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_foundation::Migration),
             Box::new(m20261125_000002_inventory::Migration),
             Box::new(m20261125_000003_assessment_tasks::Migration),
+            Box::new(m20261125_000004_reports::Migration),
             Box::new(m20261125_000005_outbox::Migration),
         ]
     }

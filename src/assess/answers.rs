@@ -33,7 +33,8 @@ pub const FORMAT: &str = r#"Answers file (--answers FILE.toml):
 
   [dpc]
   categories = ["name", "email"]   # the highest ENISA basic score of these is taken
-  # basic = 1                      # ... or the basic score itself, 1-4 (not both)
+  # basic = 1                      # ... or the basic score itself, 1-4 (not both);
+                                   # neither: the categories the affected subjects had exposed
   [[dpc.adjustments]]              # optional, whole steps, each with its justification
   factor = "controller"            # raise: volume | controller | individuals
   step = 1                         # lower: invalidity | public_availability | nature
@@ -170,25 +171,34 @@ struct DpcFile {
 }
 
 /// Reads an answers file; errors name the file and line.
-pub fn read_file(path: &Path) -> Result<Answers> {
+pub fn read_file(path: &Path, exposed: &[DataCategory]) -> Result<Answers> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::bad_input(format!("cannot read the answers file {}: {e}", path.display())))?;
-    parse(&text, &path.display().to_string())
+    parse_with(&text, &path.display().to_string(), exposed)
 }
 
 /// Parses answers; `origin` names the text in errors (`answers.toml:7: ...`).
 pub fn parse(text: &str, origin: &str) -> Result<Answers> {
+    parse_with(text, origin, &[])
+}
+
+/// Parses answers; a `[dpc]` with neither `basic` nor `categories` takes the `exposed`
+/// categories (the union over the incident's affected subjects) when there are any.
+pub fn parse_with(text: &str, origin: &str, exposed: &[DataCategory]) -> Result<Answers> {
     let file: AnswersFile =
         toml::from_str(text).map_err(|e| Error::bad_input(describe_error(origin, text, &e)))?;
     let dpc_line = line_of(text, file.dpc.span().start);
     let at = |e: Error| Error::bad_input(format!("{origin}:{dpc_line}: {e}"));
     let dpc = file.dpc.into_inner();
-    let categories = dpc
+    let mut categories = dpc
         .categories
         .iter()
         .map(|c| c.parse::<DataCategory>())
         .collect::<Result<Vec<_>>>()
         .map_err(at)?;
+    if categories.is_empty() && dpc.basic.is_none() {
+        categories = exposed.to_vec();
+    }
     let basic = match (dpc.basic, DataContext::basic_of(&categories)) {
         (Some(_), Some(_)) => {
             return Err(at(Error::bad_input(
@@ -199,7 +209,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Answers> {
         (None, Some(b)) => b,
         (None, None) => {
             return Err(at(Error::bad_input(
-                "[dpc] needs `categories = [...]` or `basic = 1..4`",
+                "[dpc] needs `categories = [...]` or `basic = 1..4` (or affected subjects to take the categories from: `affected resolve`)",
             )));
         }
     };
@@ -292,6 +302,16 @@ malicious = true
         let bad = EXAMPLE.replace("\"email\"]", "\"shoe_size\"]");
         let e = parse(&bad, "a.toml").unwrap_err().to_string();
         assert!(e.contains("shoe_size"), "{e}");
+    }
+
+    #[test]
+    fn dpc_categories_default_to_the_exposed_ones() {
+        let text = EXAMPLE.replace("categories = [\"name\", \"email\"]", "");
+        assert!(parse(&text, "a.toml").is_err());
+        let exposed = DataCategory::parse_list("email,payment_card").unwrap();
+        let a = parse_with(&text, "a.toml", &exposed).unwrap();
+        assert_eq!(a.dpc.categories, exposed);
+        assert_eq!(a.dpc.basic, 3);
     }
 
     #[test]

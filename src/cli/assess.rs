@@ -181,15 +181,22 @@ pub async fn run(cmd: AssessCommand, db: &Db, settings: &Settings, out: Out) -> 
 async fn run_assess(a: AssessArgs, db: &Db, settings: &Settings, out: Out) -> Result<()> {
     let inc = incident::find(db, &a.reference).await?;
     let interactive = a.answers.is_none();
+    // The DPC may come from what the affected subjects had exposed.
+    let exposed: Vec<_> = crate::resolve::stats(db, &inc.reference)
+        .await?
+        .by_category
+        .iter()
+        .map(|c| c.category)
+        .collect();
     let answers = match &a.answers {
-        Some(path) => answers::read_file(path)?,
+        Some(path) => answers::read_file(path, &exposed)?,
         None => {
             if !std::io::stdin().is_terminal() {
                 return Err(Error::bad_input(
                     "stdin is not a terminal, so the questions cannot be asked: give --answers FILE.toml",
                 ));
             }
-            assess_prompt::ask_answers(&inc.reference)?
+            assess_prompt::ask_answers(&inc.reference, &exposed)?
         }
     };
     let evaluation = assess::evaluate(answers, &settings.policy)?;

@@ -55,16 +55,28 @@ fn yes_no(question: &str, default: bool) -> Result<bool> {
 }
 
 /// Asks the ENISA questions.
-pub fn ask_answers(reference: &str) -> Result<Answers> {
+/// `exposed`: the categories the affected subjects had exposed, offered as the default.
+pub fn ask_answers(reference: &str, exposed: &[DataCategory]) -> Result<Answers> {
     let mut err = io::stderr();
     let _ = writeln!(
         err,
         "Severity assessment of {reference} (ENISA 2013: SE = DPC x EI + CB)."
     );
+    let offer = if exposed.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " [Enter: {}, from the affected subjects]",
+            DataCategory::join(exposed)
+        )
+    };
     let (basic, categories) = loop {
-        let text = ask(
-            "Data categories exposed (comma-separated, e.g. name,email,health), or a DPC basic score 1-4:",
-        )?;
+        let text = ask(&format!(
+            "Data categories exposed (comma-separated, e.g. name,email,health), or a DPC basic score 1-4{offer}:"
+        ))?;
+        if text.trim().is_empty() && !exposed.is_empty() {
+            break (DataContext::basic_of(exposed).unwrap_or(1), exposed.to_vec());
+        }
         if let Ok(n) = text.parse::<i32>() {
             if (1..=4).contains(&n) {
                 break (n, Vec::new());

@@ -7,6 +7,7 @@ use std::path::Path;
 use chrono::Duration;
 
 use super::output::Out;
+use crate::assess;
 use crate::audit;
 use crate::category::DataCategory;
 use crate::clock;
@@ -18,8 +19,125 @@ use crate::incident::view::{IncidentView, timeline};
 use crate::incident::{self, BreachTypes, Cause, Changes, Declaration};
 use crate::inventory::import::{ImportOptions, import_file};
 use crate::inventory::system::{self as systems, SystemFields};
+use crate::jurisdiction::Status;
+use crate::jurisdiction::incident::for_incident;
 use crate::outbox;
+use crate::playbook::tasks;
+use crate::report::{Phase, SubmittedReport, render};
 use crate::resolve::{self, ScopeEntry};
+
+/// The demo's assessment: the data processing context comes from the categories exposed.
+const ANSWERS: &str = r#"
+ei = "maximum"
+[dpc]
+[cb]
+confidentiality = "unknown-recipients"
+availability = "temporary"
+malicious = true
+"#;
+
+/// Steps 6-10: assess and decide, the obligations, the checklist, the authority report.
+async fn respond(db: &db::Db, settings: &Settings, reference: &str, out: Out) -> Result<()> {
+    let zone = settings.zone;
+    out.say("\n== 7. Assess (ENISA 2013) and decide");
+    let exposed: Vec<DataCategory> = resolve::stats(db, reference)
+        .await?
+        .by_category
+        .iter()
+        .map(|c| c.category)
+        .collect();
+    let answers = assess::answers::parse_with(ANSWERS, "demo answers", &exposed)?;
+    let evaluation = assess::evaluate(answers, &settings.policy)?;
+    let a = assess::record(
+        db,
+        settings,
+        reference,
+        &evaluation,
+        assess::Confirmation::default(),
+    )
+    .await?;
+    out.say(format!(
+        "Severity {} ({}); proposal accepted: notify the authority {}, the people {}.",
+        evaluation.severity.band.label(),
+        evaluation.severity.formula(),
+        if a.notify_authority { "yes" } else { "no" },
+        if a.notify_subjects { "yes" } else { "no" }
+    ));
+    for line in evaluation.proposal.reasoning.iter().take(3) {
+        out.say(format!("  - {line}"));
+    }
+
+    out.say("\n== 8. Obligations, from where the people affected live");
+    let o = for_incident(
+        db,
+        settings.playbook_dir.as_deref(),
+        reference,
+        None,
+        Some("DE"),
+        settings.organisation.hipaa_covered_entity,
+        &[],
+    )
+    .await?;
+    for t in o
+        .obligations
+        .iter()
+        .filter(|t| t.obligation.status == Status::Owed)
+    {
+        let due = t
+            .obligation
+            .due
+            .as_ref()
+            .and_then(|d| d.at)
+            .map(|at| clock::human(at, zone))
+            .unwrap_or_else(|| "without undue delay".into());
+        out.say(format!(
+            "  {:<6} {:<18} {:>3} residents, due {due}",
+            t.obligation.jurisdiction, t.obligation.key, t.obligation.residents
+        ));
+    }
+
+    out.say("\n== 9. The ransomware playbook's checklist");
+    let inc = incident::find(db, reference).await?;
+    for t in tasks::list(db, inc.id, settings.now(), false).await? {
+        out.say(format!(
+            "  {}  {} ({})",
+            clock::human(t.due_at, zone),
+            t.title,
+            t.owner_role
+        ));
+    }
+
+    out.say("\n== 10. The report to the lead supervisory authority (Art. 33(3))");
+    let report = crate::report::build(db, settings, reference, Phase::Initial, Some("DE")).await?;
+    let file = Path::new("breachdesk-demo").join("authority-report-initial.md");
+    super::report::write_private(&file, render::markdown(&report, zone).as_bytes())?;
+    out.say(format!(
+        "Wrote {} ({} people, {} records, {} countries).",
+        file.display(),
+        report.nature.subjects,
+        report.nature.records,
+        report.cross_border.countries.len()
+    ));
+
+    out.say("\n== 11. Record the submission");
+    let s = crate::report::record_submission(
+        db,
+        settings,
+        reference,
+        SubmittedReport {
+            authority: "DE".into(),
+            reference: "DEMO-4711".into(),
+            phase: Phase::Initial,
+            at: None,
+        },
+    )
+    .await?;
+    out.say(format!(
+        "Submitted to {} as {}: the DE authority obligation is now done.",
+        s.authority, s.reference
+    ));
+    Ok(())
+}
 
 pub async fn run(settings: &Settings, out: Out) -> Result<()> {
     let zone = settings.zone;
@@ -178,7 +296,9 @@ pub async fn run(settings: &Settings, out: Out) -> Result<()> {
         locales.join(", ")
     ));
 
-    out.say("\n== 7. The clock");
+    respond(&db, settings, reference, out).await?;
+
+    out.say("\n== 12. The clock");
     let view = IncidentView::new(incident::find(&db, &declared.reference).await?, now, zone);
     let d = &view.authority_deadline;
     out.say(format!(
@@ -188,13 +308,13 @@ pub async fn run(settings: &Settings, out: Out) -> Result<()> {
         d.describe()
     ));
 
-    out.say("\n== 8. Timeline");
+    out.say("\n== 13. Timeline");
     let model = incident::find(&db, &declared.reference).await?;
     for entry in timeline(&model, audit::log(&db, Some(&model.reference)).await?) {
         out.say(format!("  {}  {}", clock::human(entry.at, zone), entry.what));
     }
 
-    out.say("\n== 9. The audit chain");
+    out.say("\n== 14. The audit chain");
     let check = audit::verify(&db).await?;
     out.say(format!(
         "{} entries, {}.",
@@ -204,7 +324,8 @@ pub async fn run(settings: &Settings, out: Out) -> Result<()> {
 
     out.say(format!(
         "\nNext: `breachdesk incident show {r}`, `breachdesk affected list {r}`, `breachdesk affected stats {r}`, \
-         `breachdesk letters show {r} --subject ID`, `breachdesk audit log {r}`.",
+         `breachdesk letters show {r} --subject ID`, `breachdesk incident obligations {r}`, `breachdesk tasks {r}`, `breachdesk report register --format md`, \
+         `breachdesk audit log {r}`.",
         r = declared.reference
     ));
     Ok(())

@@ -15,6 +15,7 @@ mod obligations;
 mod outbox;
 pub mod output;
 mod playbook;
+mod report;
 mod tasks;
 
 use std::path::PathBuf;
@@ -84,6 +85,9 @@ enum Command {
     /// preview and show one person's letter.
     #[command(subcommand)]
     Letters(letters::LettersCommand),
+    /// Reports: to the supervisory authority, their submissions, the breach register.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
 }
 
 impl Cli {
@@ -124,6 +128,7 @@ impl Cli {
             Command::Jurisdiction(cmd) => jurisdiction::run(cmd, &settings, out),
             Command::Demo => demo::run(&settings, out).await,
             Command::Letters(cmd) => letters::run(cmd, &settings, out).await,
+            Command::Report(cmd) => report::run(cmd, &settings, out).await,
         }
     }
 }

@@ -1,5 +1,5 @@
-//! `breachdesk incident obligations REF --residents CODE=N,...`: every notification owed, to
-//! whom, by when, from the jurisdictions of the people affected.
+//! `breachdesk incident obligations REF`: every notification owed, to whom, by when, done or
+//! not, from the jurisdictions of the people affected (or `--residents CODE=N,...`).
 
 use clap::Args;
 use serde::Serialize;
@@ -9,16 +9,20 @@ use crate::clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::jurisdiction::incident::{for_incident, parse_anchor, parse_counts};
-use crate::jurisdiction::{Obligation, Status};
+use crate::jurisdiction::Status;
+use crate::jurisdiction::incident::{Tracked, for_incident, parse_anchor, parse_counts};
 
 #[derive(Debug, Args)]
 pub struct ObligationsArgs {
     reference: String,
-    /// Affected residents per jurisdiction, e.g. DE=1200,FR=30,US-CA=600 (until the inventory
-    /// counts them).
-    #[arg(long, value_name = "CODE=N,...", required = true)]
-    residents: String,
+    /// Override the counts of affected residents per jurisdiction, e.g. DE=1200,US-CA=600
+    /// (by default they are counted from the affected subjects: `affected resolve` first).
+    #[arg(long, value_name = "CODE=N,...")]
+    residents: Option<String>,
+    /// The organisation is a HIPAA covered entity: count affected US residents with health
+    /// data under US-HIPAA too (also `hipaa_covered_entity = true` under [organisation]).
+    #[arg(long)]
+    hipaa: bool,
     /// An anchor time the incident does not record: determination=TIME,
     /// notice-to-individuals=TIME (also discovery, assessment, awareness). Repeatable.
     #[arg(long, value_name = "NAME=TIME")]
@@ -32,7 +36,8 @@ struct View<'a> {
     reference: &'a str,
     anchors: std::collections::BTreeMap<String, String>,
     decisions: Decisions,
-    obligations: &'a [Obligation],
+    counted_from: &'a str,
+    obligations: &'a [Tracked],
 }
 
 #[derive(Serialize)]
@@ -42,7 +47,7 @@ struct Decisions {
 }
 
 pub async fn run(a: ObligationsArgs, db: &Db, settings: &Settings, out: Out) -> Result<()> {
-    let counts = parse_counts(&a.residents)?;
+    let counts = a.residents.as_deref().map(parse_counts).transpose()?;
     let mut given = Vec::new();
     for text in &a.anchor {
         let (name, time) = text
@@ -54,7 +59,9 @@ pub async fn run(a: ObligationsArgs, db: &Db, settings: &Settings, out: Out) -> 
         db,
         settings.playbook_dir.as_deref(),
         &a.reference,
-        &counts,
+        counts.as_ref(),
+        settings.organisation.lead_authority.as_deref(),
+        a.hipaa || settings.organisation.hipaa_covered_entity,
         &given,
     )
     .await?;
@@ -72,6 +79,7 @@ pub async fn run(a: ObligationsArgs, db: &Db, settings: &Settings, out: Out) -> 
                 notify_authority: r.decisions.notify_authority,
                 notify_subjects: r.decisions.notify_subjects,
             },
+            counted_from: r.counted_from,
             obligations: &r.obligations,
         });
     }
@@ -79,7 +87,13 @@ pub async fn run(a: ObligationsArgs, db: &Db, settings: &Settings, out: Out) -> 
     let rows = r
         .obligations
         .iter()
-        .map(|o| {
+        .map(|t| {
+            let o = &t.obligation;
+            let done = match &t.submission {
+                Some(s) => format!("yes: {} {}", clock::human(s.submitted_at, zone), s.reference),
+                None if matches!(o.status, Status::NotOwed | Status::NoRules) => "-".to_string(),
+                None => "no".to_string(),
+            };
             let due = match &o.due {
                 Some(d) => {
                     let mut text = match (d.at, d.without_undue_delay) {
@@ -105,11 +119,15 @@ pub async fn run(a: ObligationsArgs, db: &Db, settings: &Settings, out: Out) -> 
                 o.residents.to_string(),
                 format!("{}: {}", plain(&o.status), o.reason),
                 due,
+                done,
             ]
         })
         .collect();
     out.say(format!("{} — {}", r.incident.reference, r.incident.title));
-    out.table(&["Obligation", "To", "Residents", "Status", "Due"], rows);
+    if r.obligations.is_empty() {
+        out.say("No affected residents with a known jurisdiction: resolve the affected subjects first (`breachdesk affected resolve`).");
+    }
+    out.table(&["Obligation", "To", "Residents", "Status", "Due", "Done"], rows);
     Ok(())
 }
 

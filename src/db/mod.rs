@@ -5,6 +5,7 @@ pub mod entities;
 pub mod import;
 pub mod inventory;
 pub mod outbox;
+pub mod report;
 pub mod resolve;
 
 use std::path::{Path, PathBuf};

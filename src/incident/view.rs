@@ -177,6 +177,43 @@ fn describe_entry(e: &EntryView) -> String {
         "incident.scope.remove" => {
             return format!("scope: {} taken out", detail("system").unwrap_or_default());
         }
+        "assessment.record" | "assessment.decide" => {
+            let yes_no = |key: &str| match e.details.get(key).and_then(|v| v.as_bool()) {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "?",
+            };
+            let what = if e.action == "assessment.record" {
+                format!(
+                    "severity assessed (ENISA): {} {}; decided",
+                    detail("band").unwrap_or_default().replace('_', " "),
+                    detail("score").unwrap_or_default()
+                )
+            } else {
+                "decision recorded:".to_string()
+            };
+            return format!(
+                "{what} notify the authority {}, the people {}",
+                yes_no("notify_authority"),
+                yes_no("notify_subjects")
+            );
+        }
+        "tasks.instantiate" => {
+            return format!(
+                "{} task(s) from the {} playbook",
+                detail("tasks").unwrap_or_default(),
+                detail("playbook").unwrap_or_default()
+            );
+        }
+        "task.done" => return format!("task done: {}", detail("task").unwrap_or_default()),
+        "report.submitted" => {
+            return format!(
+                "{} report submitted to {} (reference {})",
+                detail("phase").unwrap_or_default(),
+                detail("authority").unwrap_or_default(),
+                detail("reference").unwrap_or_default()
+            );
+        }
         "affected.resolve" => {
             return format!(
                 "affected subjects resolved: {}",

@@ -1,25 +1,43 @@
 //! The obligations of one incident: its anchor times and its current decisions, put to the
-//! rules with the number of affected residents per jurisdiction. Until the inventory can count
-//! the affected people per jurisdiction, the caller gives the counts.
+//! rules with the number of affected residents per jurisdiction, counted from the affected
+//! subjects (or given by the caller as an override); each marked done when a submission to
+//! that authority is recorded.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
+use serde::Serialize;
+
 use super::obligations::{Anchors, Decisions, Obligation, obligations};
-use super::rules::Anchor;
+use super::rules::{Anchor, Recipient};
 use crate::assess;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::incident::{self, Incident};
+use crate::report::{self, Submission};
 
 /// What the obligations were computed from.
 pub struct IncidentObligations {
     pub incident: Incident,
     pub anchors: Anchors,
     pub decisions: Decisions,
-    pub obligations: Vec<Obligation>,
+    /// Where the counts came from: `affected_subjects` or `given`.
+    pub counted_from: &'static str,
+    pub obligations: Vec<Tracked>,
+}
+
+/// An obligation and whether it has been met.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tracked {
+    #[serde(flatten)]
+    pub obligation: Obligation,
+    /// A submission to this authority is recorded (`report submitted`). Only notices to an
+    /// authority are tracked so far: the others stay `false`.
+    pub done: bool,
+    /// The latest submission that meets it.
+    pub submission: Option<Submission>,
 }
 
 /// Reads `DE=1200,US-CA=600` (codes in any case; a code given twice is an error).
@@ -59,10 +77,19 @@ pub async fn for_incident(
     db: &Db,
     dir: Option<&Path>,
     reference: &str,
-    counts: &BTreeMap<String, u64>,
+    counts: Option<&BTreeMap<String, u64>>,
+    lead: Option<&str>,
+    hipaa: bool,
     given: &[(Anchor, DateTime<Utc>)],
 ) -> Result<IncidentObligations> {
     let inc = incident::find(db, reference).await?;
+    let (counts, counted_from) = match counts {
+        Some(c) => (c.clone(), "given"),
+        None => (
+            crate::db::report::residents_by_jurisdiction(&db.conn, inc.id, hipaa).await?,
+            "affected_subjects",
+        ),
+    };
     let current = assess::current(db, inc.id).await?;
     let mut anchors = BTreeMap::from([
         (Anchor::Awareness, inc.aware_at),
@@ -80,11 +107,32 @@ pub async fn for_incident(
     };
     let (rules, _) = super::load(dir)?;
     let anchors = Anchors(anchors);
-    let obligations = obligations(&rules, counts, &anchors, decisions);
+    let submissions = report::submissions(db, inc.id).await?;
+    let lead = lead.map(str::to_ascii_uppercase);
+    let obligations = obligations(&rules, &counts, &anchors, decisions)
+        .into_iter()
+        .map(|o| {
+            let meets = |s: &&Submission| {
+                s.authority == o.jurisdiction
+                    || (report::content::is_eea(&o.jurisdiction)
+                        && lead.as_deref() == Some(s.authority.as_str()))
+            };
+            let submission = match o.to {
+                Some(Recipient::Authority) => submissions.iter().rev().find(meets).cloned(),
+                _ => None,
+            };
+            Tracked {
+                done: submission.is_some(),
+                submission,
+                obligation: o,
+            }
+        })
+        .collect();
     Ok(IncidentObligations {
         incident: inc,
         anchors,
         decisions,
+        counted_from,
         obligations,
     })
 }

@@ -120,6 +120,33 @@ pub fn demo_runs_on_a_fresh_directory(env: &TestEnv) {
             .len(),
         4
     );
+    // ... and taken to the end: assessed, decided, a checklist, the report written and sent.
+    let report =
+        std::fs::read_to_string(env.dir().join("breachdesk-demo/authority-report-initial.md")).unwrap();
+    assert!(
+        report.contains(&format!(
+            "| Data subjects concerned (approx.) | {} |",
+            stats["subjects"]
+        )),
+        "{report}"
+    );
+    let a = env.json(&["incident", "assessments", reference, "--json"]);
+    assert_eq!(a[0]["decided"]["notify_authority"], true);
+    assert!(
+        !env.json(&["tasks", reference, "--json"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let o = env.json(&["incident", "obligations", reference, "--json"]);
+    let de = o["obligations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["jurisdiction"] == "DE" && o["key"] == "authority")
+        .unwrap()
+        .clone();
+    assert_eq!(de["done"], true, "{de}");
     // Running it again in the same directory works and changes no inventory rows.
     let mut again = env.cmd();
     again.env_remove("BREACHDESK_DATABASE_URL").arg("demo");

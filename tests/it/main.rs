@@ -12,6 +12,8 @@ mod jurisdiction;
 mod letters;
 mod outbox;
 mod playbook;
+mod register;
+mod report;
 
 use common::On::{Both, SqliteOnly};
 
@@ -74,6 +76,12 @@ fn main() {
         SqliteOnly jurisdiction::list_show_and_validate,
         Both jurisdiction::incident_obligations_follow_counts_decisions_and_anchors,
         SqliteOnly jurisdiction::configured_directory_replaces_the_rules,
+        Both report::authority_report_in_every_format,
+        Both report::late_report_needs_delay_reasons,
+        Both report::follow_up_shows_what_changed,
+        Both register::submission_meets_the_obligation,
+        Both register::register_lists_every_incident,
+        SqliteOnly report::authority_report_as_pdf,
         SqliteOnly letters::lint_passes_on_the_default_set,
         SqliteOnly letters::lint_names_a_template_without_the_dpo_contact,
         SqliteOnly letters::lint_reports_file_and_line_of_a_broken_template,

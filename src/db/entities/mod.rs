@@ -4,6 +4,7 @@ pub mod affected_subject;
 pub mod assessment;
 pub mod audit_event;
 pub mod audit_head;
+pub mod authority_report;
 pub mod import_batch;
 pub mod incident;
 pub mod incident_scope;
