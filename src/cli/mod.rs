@@ -8,6 +8,7 @@ mod audit;
 mod db;
 mod demo;
 mod incident;
+mod incident_page;
 mod inventory;
 mod jurisdiction;
 mod letters;
