@@ -8,6 +8,9 @@ pub mod enisa;
 pub mod policy;
 pub mod view;
 
+#[cfg(test)]
+mod scenarios;
+
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
 
