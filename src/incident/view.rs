@@ -214,6 +214,13 @@ fn describe_entry(e: &EntryView) -> String {
                 detail("reference").unwrap_or_default()
             );
         }
+        "letters.render" => {
+            return format!(
+                "letters written: {} by email, {} on paper",
+                detail("added_email").unwrap_or_default(),
+                detail("added_postal").unwrap_or_default()
+            );
+        }
         "affected.resolve" => {
             return format!(
                 "affected subjects resolved: {}",
