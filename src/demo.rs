@@ -300,9 +300,11 @@ pub fn write_sample_files(dir: &Path, people: usize) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// The people are invented, but the files are written as real exports should be: readable
+/// by their owner only.
 fn write(dir: &Path, name: &str, text: &str) -> Result<PathBuf> {
     let path = dir.join(name);
-    std::fs::write(&path, text)
+    crate::private_file::write(&path, text.as_bytes())
         .map_err(|e| Error::failure(format!("cannot write {}: {e}", path.display())))?;
     Ok(path)
 }

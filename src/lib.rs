@@ -17,6 +17,7 @@ pub mod letters;
 pub mod mail;
 pub mod outbox;
 pub mod playbook;
+pub mod private_file;
 pub mod report;
 pub mod resolve;
 pub mod tomlfile;

@@ -179,14 +179,6 @@ fn truncate(s: &str, n: usize) -> String {
 
 /// Exports hold personal data: the file is readable by its owner only.
 fn private_file(path: &std::path::Path) -> Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options
-        .open(path)
+    crate::private_file::open(path, false)
         .map_err(|e| Error::bad_input(format!("cannot write {}: {e}", path.display())))
 }

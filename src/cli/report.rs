@@ -214,20 +214,6 @@ fn emit(bytes: &[u8], output: Option<&Path>, out: Out) -> Result<()> {
 
 /// Reports hold personal data: the file is readable by its owner only.
 pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    let fail = |e: std::io::Error| Error::bad_input(format!("cannot write {}: {e}", path.display()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        options.mode(0o600);
-        let file = options.open(path).map_err(fail)?;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(fail)?;
-        let mut w = std::io::BufWriter::new(file);
-        w.write_all(bytes).and_then(|()| w.flush()).map_err(fail)?;
-    }
-    #[cfg(not(unix))]
-    std::fs::write(path, bytes).map_err(fail)?;
-    Ok(())
+    crate::private_file::write(path, bytes)
+        .map_err(|e| Error::bad_input(format!("cannot write {}: {e}", path.display())))
 }

@@ -132,15 +132,7 @@ async fn open_sqlite(path: &Path, create: bool) -> Result<DatabaseConnection> {
 /// Creates an empty file readable and writable by its owner only. SQLite gives its WAL and
 /// shared-memory files the same mode.
 fn create_private_file(path: &Path) -> Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options
-        .open(path)
+    crate::private_file::open(path, true)
         .map(drop)
         .map_err(|e| Error::failure(format!("cannot create the database file {}: {e}", path.display())))
 }
