@@ -40,6 +40,8 @@ struct FileConfig {
     playbooks: PlaybooksSection,
     #[serde(default)]
     letters: Letters,
+    #[serde(default)]
+    send: crate::send::settings::SendSection,
 }
 
 /// `[letters]`: where template overrides live and the language of people with none on record.
@@ -110,8 +112,30 @@ pub struct Settings {
     pub playbook_dir: Option<PathBuf>,
     /// Letter templates and the default language.
     pub letters: Letters,
+    /// Sending: `[send]`.
+    pub send: crate::send::settings::SendSection,
+    /// `BREACHDESK_SMTP_URL`, which overrides `[send] smtp_url`.
+    pub smtp_url_env: Option<String>,
+    /// `BREACHDESK_SMTP_PASSWORD`.
+    pub smtp_password: Option<Secret>,
     /// A fixed "now" (`BREACHDESK_NOW`), for reproducing a past response and for tests.
     fixed_now: Option<DateTime<Utc>>,
+}
+
+/// A secret from the environment; never printed.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
 }
 
 impl Settings {
@@ -179,6 +203,12 @@ impl Settings {
             policy,
             playbook_dir: file.playbooks.dir,
             letters: file.letters,
+            send: file.send,
+            smtp_url_env: env("BREACHDESK_SMTP_URL"),
+            smtp_password: std::env::var("BREACHDESK_SMTP_PASSWORD")
+                .ok()
+                .filter(|p| !p.is_empty())
+                .map(Secret),
             fixed_now,
         })
     }
@@ -304,6 +334,27 @@ pub fn default_config_text(database_url: &str) -> String {
 # assessment proposes notifying the supervisory authority and telling the people.
 # notify_authority_from = "medium"
 # notify_subjects_from = "high"
+
+[send]
+# Where `breachdesk send` hands the letters over: your mail relay, in lettre's URL form,
+#   smtps://relay.example.org:465                 (TLS from the start)
+#   smtp://relay.example.org:587?tls=required     (STARTTLS)
+# with a user name as smtps://USER@relay...; the password only in BREACHDESK_SMTP_PASSWORD.
+# BREACHDESK_SMTP_URL overrides this. Plaintext is refused except to this machine.
+# smtp_url = "smtps://relay.example.org:465"
+# from = "Example Ltd Privacy <privacy@example.org>"
+# reply_to = "dpo@example.org"
+# concurrency = 4
+# At most this many messages per second overall, and to one recipient domain.
+# rate = 50
+# default_domain_rate = 20
+# [send.domain_rates]
+# "gmail.com" = 10
+# Temporary failures are tried again after 60 s, 120 s, 240 s, ... (at most 6 h apart).
+# max_attempts = 8
+# retry_base_seconds = 60
+# Where `send --transport file` writes .eml files.
+# file_dir = "sent-mail"
 
 [playbooks]
 # A directory whose playbook files (and jurisdictions.toml) replace or add to the built-in ones.

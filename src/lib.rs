@@ -20,6 +20,7 @@ pub mod playbook;
 pub mod private_file;
 pub mod report;
 pub mod resolve;
+pub mod send;
 pub mod tomlfile;
 
 pub use cli::Cli;

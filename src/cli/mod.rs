@@ -17,6 +17,7 @@ mod outbox;
 pub mod output;
 mod playbook;
 mod report;
+mod send;
 mod tasks;
 
 use std::path::PathBuf;
@@ -89,6 +90,8 @@ enum Command {
     /// Reports: to the supervisory authority, their submissions, the breach register.
     #[command(subcommand)]
     Report(report::ReportCommand),
+    /// Send the incident's email letters (`send REF`); `send status|settle|bounces REF`.
+    Send(send::SendCommand),
 }
 
 impl Cli {
@@ -130,6 +133,7 @@ impl Cli {
             Command::Demo => demo::run(&settings, out).await,
             Command::Letters(cmd) => letters::run(cmd, &settings, out).await,
             Command::Report(cmd) => report::run(cmd, &settings, out).await,
+            Command::Send(cmd) => send::run(cmd, &settings, out).await,
         }
     }
 }

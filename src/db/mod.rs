@@ -7,6 +7,8 @@ pub mod inventory;
 pub mod outbox;
 pub mod report;
 pub mod resolve;
+pub mod send;
+pub mod send_status;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -4,5 +4,6 @@
 
 pub mod classify;
 mod dsn_fields;
+pub mod mailbox;
 
 pub use classify::{Classified, Dsn, DsnAction, Reply, classify};

@@ -1,0 +1,412 @@
+//! `breachdesk send REF`, `send status`, `send settle`, `send bounces`: the outbox handed to
+//! the mail relay, and what became of it.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tokio::sync::watch;
+
+use super::output::{Out, or_dash};
+use crate::config::Settings;
+use crate::db;
+use crate::error::{Error, Result};
+use crate::send::status::{self, SendStatus};
+use crate::send::{self, Counters, SendRequest, SendSummary, TransportChoice};
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct SendCommand {
+    #[command(subcommand)]
+    action: Option<SendAction>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum SendAction {
+    /// Letters per state, the most frequent errors, the rate, uncertain letters and live senders.
+    Status {
+        reference: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Decide about letters left uncertain by a sender that stopped mid-letter.
+    Settle(SettleArgs),
+    /// Read delivery status notifications and mark the letters they return as bounced.
+    Bounces(BounceArgs),
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// The incident whose email letters to send.
+    #[arg(required = true)]
+    reference: Option<String>,
+    /// `smtp`: the relay in BREACHDESK_SMTP_URL or [send] smtp_url; `file`: .eml files.
+    #[arg(long, value_enum, default_value_t = TransportArg::Smtp)]
+    transport: TransportArg,
+    /// Connections at once (default: [send] concurrency, else 4).
+    #[arg(long, value_name = "N")]
+    concurrency: Option<usize>,
+    /// At most N messages per second overall (default: [send] rate, else no limit).
+    #[arg(long, value_name = "N")]
+    rate: Option<f64>,
+    /// Say what would be sent, send nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Send at most N letters in this run.
+    #[arg(long, value_name = "N")]
+    limit: Option<u64>,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    yes: bool,
+    /// Send without TLS to a relay that is not on this machine.
+    #[arg(long)]
+    allow_plaintext: bool,
+    /// With --transport file: the directory (default: [send] file_dir, else sent-mail).
+    #[arg(long, value_name = "DIR")]
+    output: Option<PathBuf>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum TransportArg {
+    Smtp,
+    File,
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false, id = "choice")]
+struct SettleArgs {
+    reference: String,
+    /// Send them again: some people may get the letter twice.
+    #[arg(long, group = "choice")]
+    resend: bool,
+    /// Count them as sent: some people may never get the letter.
+    #[arg(long, group = "choice")]
+    assume_sent: bool,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct BounceArgs {
+    reference: String,
+    /// An mbox file of returned mail.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "maildir",
+        required_unless_present = "maildir"
+    )]
+    mbox: Option<PathBuf>,
+    /// A Maildir (or a folder of .eml files) of returned mail.
+    #[arg(long, value_name = "DIR")]
+    maildir: Option<PathBuf>,
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn run(cmd: SendCommand, settings: &Settings, out: Out) -> Result<()> {
+    match cmd.action {
+        Some(SendAction::Status { reference, json }) => {
+            let db = db::open_current(&settings.database_url).await?;
+            let s = status::status(&db, settings, &reference).await?;
+            if json {
+                return out.json(&s);
+            }
+            print_status(&s, out);
+            Ok(())
+        }
+        Some(SendAction::Settle(a)) => {
+            let db = db::open_current(&settings.database_url).await?;
+            let s = status::settle(&db, settings, &a.reference, a.resend).await?;
+            if a.json {
+                return out.json(&s);
+            }
+            out.say(match (s.letters.len(), s.choice) {
+                (0, _) => format!("{}: no uncertain letters.", s.incident),
+                (n, "resend") => format!("{}: {n} uncertain letter(s) put back in the queue.", s.incident),
+                (n, _) => format!("{}: {n} uncertain letter(s) counted as sent.", s.incident),
+            });
+            Ok(())
+        }
+        Some(SendAction::Bounces(a)) => {
+            let db = db::open_current(&settings.database_url).await?;
+            let r = status::bounces(
+                &db,
+                settings,
+                &a.reference,
+                a.mbox.as_deref(),
+                a.maildir.as_deref(),
+            )
+            .await?;
+            if a.json {
+                return out.json(&r);
+            }
+            out.say(format!(
+                "{}: {} message(s) read; {} letter(s) marked bounced, {} already bounced, {} delay notice(s), \
+                 {} not a bounce, {} unmatched.",
+                r.incident, r.messages, r.bounced, r.already, r.delayed, r.not_bounces, r.unmatched.len()
+            ));
+            for origin in &r.unmatched {
+                super::warn(format!("{origin}: a bounce for no letter of {}", r.incident));
+            }
+            if r.bounced > 0 {
+                out.say(format!(
+                    "People whose email bounced are due a postal letter: `breachdesk letters render {} --channel postal`.",
+                    r.incident
+                ));
+            }
+            Ok(())
+        }
+        None => send_letters(cmd.run, settings, out).await,
+    }
+}
+
+async fn send_letters(a: RunArgs, settings: &Settings, out: Out) -> Result<()> {
+    let reference = a.reference.unwrap_or_default();
+    let db = db::open_current(&settings.database_url).await?;
+    let req = SendRequest {
+        reference,
+        transport: match a.transport {
+            TransportArg::Smtp => TransportChoice::Smtp {
+                allow_plaintext: a.allow_plaintext,
+            },
+            TransportArg::File => TransportChoice::File(a.output.clone()),
+        },
+        concurrency: a.concurrency,
+        rate: a.rate,
+        limit: a.limit,
+    };
+    if a.output.is_some() && matches!(a.transport, TransportArg::Smtp) {
+        return Err(Error::bad_input("--output is for --transport file"));
+    }
+    let prepared = send::prepare(&db, settings, &req).await?;
+    let n = prepared.to_send();
+    let what = format!(
+        "{n} letter(s) for {} via {} ({} connection(s){})",
+        prepared.incident.reference,
+        prepared.transport_description,
+        prepared.plan.concurrency,
+        prepared
+            .plan
+            .rate
+            .map(|r| format!(", at most {r}/s"))
+            .unwrap_or_default()
+    );
+    if prepared.uncertain > 0 {
+        super::warn(format!(
+            "{} letter(s) may or may not have been sent by a sender that stopped: they are not sent again until \
+             `breachdesk send settle {} --resend|--assume-sent`",
+            prepared.uncertain, prepared.incident.reference
+        ));
+    }
+    if a.dry_run {
+        if a.json {
+            return out.json(&serde_json::json!({
+                "incident": prepared.incident.reference,
+                "transport": prepared.transport_description,
+                "would_send": n,
+                "deferred_later": prepared.later,
+                "uncertain": prepared.uncertain,
+                "concurrency": prepared.plan.concurrency,
+                "rate": prepared.plan.rate,
+            }));
+        }
+        out.say(format!("Dry run: would send {what}; nothing was sent."));
+        if prepared.later > 0 {
+            out.say(format!("{} deferred letter(s) are not due yet.", prepared.later));
+        }
+        return Ok(());
+    }
+    if n > 0 && !a.yes && !confirm(&format!("Send {what}? [y/N] "))? {
+        out.say("Nothing sent.");
+        return Ok(());
+    }
+    let counters = Arc::new(Counters::default());
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let interrupt = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = writeln!(std::io::stderr(), "stopping: finishing the letters in flight...");
+            let _ = stop_tx.send(true);
+        }
+    });
+    let display = progress(Arc::clone(&counters), n, out);
+    let result = send::execute(&db, settings, prepared, counters, stop_rx).await;
+    display.abort();
+    interrupt.abort();
+    let s = result?;
+    if a.json {
+        return out.json(&s);
+    }
+    say_summary(&s, out);
+    Ok(())
+}
+
+/// Asks on the terminal; refuses without one.
+fn confirm(question: &str) -> Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::bad_input(
+            "send asks for confirmation, and there is no terminal to ask on: add --yes",
+        ));
+    }
+    let mut err = std::io::stderr();
+    let _ = write!(err, "{question}");
+    let _ = err.flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Error::failure(format!("cannot read the answer: {e}")))?;
+    Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+}
+
+/// A bar on a terminal; a line every 10 s otherwise. Counts only, never addresses.
+fn progress(counters: Arc<Counters>, total: u64, out: Out) -> tokio::task::JoinHandle<()> {
+    let terminal = std::io::stderr().is_terminal();
+    tokio::spawn(async move {
+        if out.quiet {
+            return;
+        }
+        let started = std::time::Instant::now();
+        let bar = terminal.then(|| {
+            let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}  {per_sec}  eta {eta}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar
+        });
+        let every = if terminal {
+            Duration::from_millis(200)
+        } else {
+            Duration::from_secs(10)
+        };
+        loop {
+            tokio::time::sleep(every).await;
+            let [sent, deferred, failed, uncertain] = counters.get();
+            let done = sent + deferred + failed + uncertain;
+            match &bar {
+                Some(bar) => {
+                    bar.set_position(done);
+                    bar.set_message(format!("sent {sent}, deferred {deferred}, failed {failed}"));
+                }
+                None => {
+                    let rate = sent as f64 / started.elapsed().as_secs_f64().max(0.001);
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "send: {done}/{total} done: sent {sent}, deferred {deferred}, failed {failed}, \
+                         uncertain {uncertain}; {rate:.0}/s"
+                    );
+                }
+            }
+        }
+    })
+}
+
+fn say_summary(s: &SendSummary, out: Out) {
+    out.say(format!(
+        "{}: {} sent, {} deferred, {} failed, {} uncertain in {:.1} s ({:.0}/s) via {}.",
+        s.incident, s.sent, s.deferred, s.failed, s.uncertain, s.seconds, s.per_second, s.transport
+    ));
+    if s.reclaimed > 0 {
+        super::warn(format!(
+            "{} letter(s) were in flight when an earlier sender stopped: see `breachdesk send status {}` and settle them",
+            s.reclaimed, s.incident
+        ));
+    }
+    if s.interrupted {
+        out.say("Stopped on request; run the same command again to go on.");
+    }
+    if s.deferred_later > 0 {
+        out.say(format!(
+            "{} letter(s) deferred after temporary failures; next attempt due {}: run `breachdesk send {}` again then.",
+            s.deferred_later,
+            or_dash(s.next_attempt_at.map(|t| t.to_rfc3339())),
+            s.incident
+        ));
+    }
+    if s.uncertain > 0 {
+        super::warn(format!(
+            "{} letter(s) may or may not have reached the server: `breachdesk send settle {} --resend|--assume-sent`",
+            s.uncertain, s.incident
+        ));
+    }
+}
+
+fn print_status(s: &SendStatus, out: Out) {
+    out.say(format!("{}: letters by state", s.incident));
+    let mut rows = Vec::new();
+    for (channel, states) in &s.channels {
+        let mut row = vec![channel.clone()];
+        row.extend(states.values().map(|n| n.to_string()));
+        rows.push(row);
+    }
+    if let Some(states) = s.channels.values().next() {
+        let mut header = vec!["channel"];
+        header.extend(states.keys().map(String::as_str));
+        out.table(&header, rows);
+    } else {
+        out.say("No letters in the outbox: `breachdesk letters render` fills it.");
+    }
+    out.say(format!(
+        "rate over the last minute: {:.1}/s; first sent {}, last sent {}; next retry {}",
+        s.rate_last_minute,
+        or_dash(s.first_sent_at.map(|t| t.to_rfc3339())),
+        or_dash(s.last_sent_at.map(|t| t.to_rfc3339())),
+        or_dash(s.next_attempt_at.map(|t| t.to_rfc3339())),
+    ));
+    if !s.replies.is_empty() {
+        out.say("\nMost frequent replies and errors:");
+        out.table(
+            &["state", "count", "reply"],
+            s.replies
+                .iter()
+                .map(|r| vec![r.status.clone(), r.count.to_string(), r.reply.clone()])
+                .collect(),
+        );
+    }
+    if !s.uncertain.is_empty() {
+        out.say(format!(
+            "\n{} uncertain letter(s): settle with `breachdesk send settle {} --resend|--assume-sent`",
+            s.uncertain.len(),
+            s.incident
+        ));
+        out.table(
+            &["notification", "subject", "message id", "attempts"],
+            s.uncertain
+                .iter()
+                .map(|u| {
+                    vec![
+                        u.notification_id.to_string(),
+                        u.subject_id.to_string(),
+                        u.message_id.clone(),
+                        u.attempts.to_string(),
+                    ]
+                })
+                .collect(),
+        );
+    }
+    if !s.workers.is_empty() {
+        out.say("\nSenders at work:");
+        out.table(
+            &["worker", "transport", "started", "last seen"],
+            s.workers
+                .iter()
+                .map(|w| {
+                    vec![
+                        w.id.clone(),
+                        w.transport.clone(),
+                        w.started_at.to_rfc3339(),
+                        w.heartbeat_at.to_rfc3339(),
+                    ]
+                })
+                .collect(),
+        );
+    }
+}

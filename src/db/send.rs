@@ -1,0 +1,349 @@
+//! The sender's SQL: workers, claiming letters under a lease (`FOR UPDATE SKIP LOCKED` on
+//! PostgreSQL, so that several workers take disjoint letters), starting and finishing them,
+//! reclaiming the letters of a worker that died, and the counts `send status` shows.
+//!
+//! A claimed letter keeps its status (pending or deferred) and only carries the worker's
+//! lease: if the worker dies before starting it, the lease runs out and anyone may take it.
+//! Only a letter actually being handed to the server is `sending`, at most one per
+//! connection; those are the only ones that can end up uncertain.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+
+use super::entities::notification::NotificationStatus;
+use crate::error::{DbContext, Result};
+
+/// Writes `?` placeholders as `$1, $2, ...` for PostgreSQL.
+pub fn placeholders(backend: DbBackend, sql: &str) -> String {
+    if backend != DbBackend::Postgres {
+        return sql.to_string();
+    }
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push_str(&format!("${n}"));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
+    Statement::from_sql_and_values(backend, placeholders(backend, sql), values)
+}
+
+/// A letter claimed for sending: what the message is built from.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub id: i64,
+    pub subject_id: i64,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub message_id: String,
+    /// Attempts made before this one.
+    pub attempts: i32,
+}
+
+/// A sender process.
+#[derive(Debug, Clone)]
+pub struct WorkerRow {
+    pub id: String,
+    pub incident_id: i64,
+    pub host: String,
+    pub pid: i64,
+    pub transport: String,
+}
+
+pub async fn register_worker<C: ConnectionTrait>(conn: &C, w: &WorkerRow, now: DateTime<Utc>) -> Result<()> {
+    let b = conn.get_database_backend();
+    conn.execute_raw(stmt(
+        b,
+        "INSERT INTO send_worker (id, incident_id, host, pid, transport, started_at, heartbeat_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        vec![
+            w.id.clone().into(),
+            w.incident_id.into(),
+            w.host.clone().into(),
+            w.pid.into(),
+            w.transport.clone().into(),
+            now.into(),
+            now.into(),
+        ],
+    ))
+    .await
+    .context("registering the sender")?;
+    Ok(())
+}
+
+/// Renews the worker's heartbeat and the leases on every letter it holds.
+pub async fn renew<C: ConnectionTrait>(
+    conn: &C,
+    worker: &str,
+    lease_until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let b = conn.get_database_backend();
+    conn.execute_raw(stmt(
+        b,
+        "UPDATE send_worker SET heartbeat_at = ? WHERE id = ?",
+        vec![now.into(), worker.into()],
+    ))
+    .await
+    .context("renewing the sender's heartbeat")?;
+    conn.execute_raw(stmt(
+        b,
+        "UPDATE notification SET lease_until = ? WHERE lease_worker = ?",
+        vec![lease_until.into(), worker.into()],
+    ))
+    .await
+    .context("renewing the sender's leases")?;
+    Ok(())
+}
+
+/// Gives back the letters the worker claimed but did not start, and marks it stopped.
+pub async fn release<C: ConnectionTrait>(conn: &C, worker: &str, now: DateTime<Utc>) -> Result<u64> {
+    let b = conn.get_database_backend();
+    let done = conn
+        .execute_raw(stmt(
+            b,
+            "UPDATE notification SET lease_worker = NULL, lease_until = NULL \
+             WHERE lease_worker = ? AND status IN ('pending', 'deferred')",
+            vec![worker.into()],
+        ))
+        .await
+        .context("releasing claimed letters")?;
+    conn.execute_raw(stmt(
+        b,
+        "UPDATE send_worker SET stopped_at = ?, heartbeat_at = ? WHERE id = ?",
+        vec![now.into(), now.into(), worker.into()],
+    ))
+    .await
+    .context("stopping the sender")?;
+    Ok(done.rows_affected())
+}
+
+/// Letters left `sending` by a worker that is gone become `uncertain`, with an attempt
+/// recorded: all of the incident's (`everyone`, when no other sender can be alive) or those
+/// whose lease ran out. Returns their ids.
+pub async fn reclaim<C: ConnectionTrait>(
+    conn: &C,
+    incident_id: i64,
+    everyone: bool,
+    worker: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>> {
+    let b = conn.get_database_backend();
+    let condition = if everyone {
+        "incident_id = ? AND status = 'sending'"
+    } else {
+        "incident_id = ? AND status = 'sending' AND lease_until < ?"
+    };
+    let mut values: Vec<Value> = vec![incident_id.into()];
+    if !everyone {
+        values.push(now.into());
+    }
+    let rows = conn
+        .query_all_raw(stmt(
+            b,
+            &format!("SELECT id, attempts, lease_worker FROM notification WHERE {condition}"),
+            values,
+        ))
+        .await
+        .context("looking for letters left in flight")?;
+    let mut ids = Vec::with_capacity(rows.len());
+    for r in rows {
+        let id: i64 = r.try_get("", "id").context("reading the outbox")?;
+        let attempts: i32 = r.try_get("", "attempts").context("reading the outbox")?;
+        let dead: Option<String> = r.try_get("", "lease_worker").context("reading the outbox")?;
+        let reason =
+            "the sender stopped while this letter was being handed to the server: it may have been sent";
+        let done = conn
+            .execute_raw(stmt(
+                b,
+                "UPDATE notification SET status = 'uncertain', last_error = ?, lease_worker = NULL, \
+                 lease_until = NULL WHERE id = ? AND status = 'sending'",
+                vec![reason.into(), id.into()],
+            ))
+            .await
+            .context("marking a letter uncertain")?;
+        if done.rows_affected() == 1 {
+            insert_attempt(
+                conn,
+                &Attempt {
+                    notification_id: id,
+                    worker: dead.unwrap_or_else(|| worker.to_string()),
+                    attempt: attempts,
+                    started_at: now,
+                    finished_at: now,
+                    outcome: NotificationStatus::Uncertain,
+                    reply: Some(reason.to_string()),
+                },
+            )
+            .await?;
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
+/// Claims up to `limit` email letters of the incident that are due and not held by a live
+/// lease. On PostgreSQL concurrent workers skip each other's rows instead of waiting.
+pub async fn claim<C: ConnectionTrait>(
+    conn: &C,
+    incident_id: i64,
+    worker: &str,
+    lease_until: DateTime<Utc>,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<Outgoing>> {
+    let b = conn.get_database_backend();
+    let lock = if b == DbBackend::Postgres {
+        " FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "UPDATE notification SET lease_worker = ?, lease_until = ? WHERE id IN (\
+         SELECT id FROM notification WHERE incident_id = ? AND channel = 'email' \
+         AND status IN ('pending', 'deferred') AND (next_attempt_at IS NULL OR next_attempt_at <= ?) \
+         AND (lease_worker IS NULL OR lease_until < ?) ORDER BY id LIMIT ?{lock}) \
+         RETURNING id, subject_id, recipient, subject, body_text, body_html, message_id, attempts"
+    );
+    let rows = conn
+        .query_all_raw(stmt(
+            b,
+            &sql,
+            vec![
+                worker.into(),
+                lease_until.into(),
+                incident_id.into(),
+                now.into(),
+                now.into(),
+                (limit as i64).into(),
+            ],
+        ))
+        .await
+        .context("claiming letters to send")?;
+    let mut out = rows
+        .iter()
+        .map(|r| {
+            Ok(Outgoing {
+                id: r.try_get("", "id")?,
+                subject_id: r.try_get("", "subject_id")?,
+                recipient: r.try_get("", "recipient")?,
+                subject: r.try_get("", "subject")?,
+                body_text: r.try_get("", "body_text")?,
+                body_html: r.try_get("", "body_html")?,
+                message_id: r.try_get("", "message_id")?,
+                attempts: r.try_get("", "attempts")?,
+            })
+        })
+        .collect::<std::result::Result<Vec<_>, sea_orm::DbErr>>()
+        .context("claiming letters to send")?;
+    out.sort_by_key(|o| o.id);
+    Ok(out)
+}
+
+/// Marks a claimed letter `sending` (one more attempt) just before it is handed to the
+/// server. False when the worker no longer holds it (its lease ran out and another took it).
+pub async fn start<C: ConnectionTrait>(conn: &C, id: i64, worker: &str) -> Result<bool> {
+    let b = conn.get_database_backend();
+    let done = conn
+        .execute_raw(stmt(
+            b,
+            "UPDATE notification SET status = 'sending', attempts = attempts + 1 \
+             WHERE id = ? AND lease_worker = ? AND status IN ('pending', 'deferred')",
+            vec![id.into(), worker.into()],
+        ))
+        .await
+        .context("starting a letter")?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The end of one attempt.
+#[derive(Debug, Clone)]
+pub struct Finish {
+    pub id: i64,
+    pub status: NotificationStatus,
+    /// The server's reply.
+    pub reply: Option<String>,
+    /// Why the letter is not sent (deferred, failed, uncertain).
+    pub error: Option<String>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub attempt: i32,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+}
+
+/// Records the end of an attempt. A letter another worker marked uncertain meanwhile (this
+/// worker's lease ran out mid-send) still takes what this worker knows.
+pub async fn finish<C: ConnectionTrait>(conn: &C, f: &Finish, worker: &str) -> Result<()> {
+    let b = conn.get_database_backend();
+    let sent_at = (f.status == NotificationStatus::Sent).then_some(f.finished_at);
+    conn.execute_raw(stmt(
+        b,
+        "UPDATE notification SET status = ?, smtp_reply = COALESCE(?, smtp_reply), last_error = ?, \
+         sent_at = COALESCE(?, sent_at), next_attempt_at = ?, lease_worker = NULL, lease_until = NULL \
+         WHERE id = ? AND ((status = 'sending' AND lease_worker = ?) OR status = 'uncertain')",
+        vec![
+            f.status.as_str().into(),
+            f.reply.clone().into(),
+            f.error.clone().into(),
+            sent_at.into(),
+            f.next_attempt_at.into(),
+            f.id.into(),
+            worker.into(),
+        ],
+    ))
+    .await
+    .context("recording a letter's delivery")?;
+    insert_attempt(
+        conn,
+        &Attempt {
+            notification_id: f.id,
+            worker: worker.to_string(),
+            attempt: f.attempt,
+            started_at: f.started_at,
+            finished_at: f.finished_at,
+            outcome: f.status,
+            reply: f.reply.clone().or_else(|| f.error.clone()),
+        },
+    )
+    .await
+}
+
+struct Attempt {
+    notification_id: i64,
+    worker: String,
+    attempt: i32,
+    started_at: DateTime<Utc>,
+    finished_at: DateTime<Utc>,
+    outcome: NotificationStatus,
+    reply: Option<String>,
+}
+
+async fn insert_attempt<C: ConnectionTrait>(conn: &C, a: &Attempt) -> Result<()> {
+    let b = conn.get_database_backend();
+    conn.execute_raw(stmt(
+        b,
+        "INSERT INTO send_attempt (notification_id, worker, attempt, started_at, finished_at, outcome, reply) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        vec![
+            a.notification_id.into(),
+            a.worker.clone().into(),
+            a.attempt.into(),
+            a.started_at.into(),
+            a.finished_at.into(),
+            a.outcome.as_str().into(),
+            a.reply.clone().into(),
+        ],
+    ))
+    .await
+    .context("recording a delivery attempt")?;
+    Ok(())
+}

@@ -1,0 +1,400 @@
+//! A sending run: a fixed number of tasks, each owning one connection, take claimed letters
+//! from a shared queue, wait for the rate limits, have the letter's start committed, hand it
+//! over, and report the result with the start of their next letter (see `ledger`).
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use chrono::{DateTime, Utc};
+use tokio::sync::{Mutex, watch};
+
+use super::ledger::Ledger;
+use super::message::Letterhead;
+use super::rate::{RateLimiter, domain_of};
+use super::settings::SendPlan;
+use super::smtp::{Connection, Connector, Delivery};
+use crate::db::entities::notification::NotificationStatus;
+use crate::db::send::{Finish, Outgoing};
+
+/// Where letters are handed over.
+pub enum Transport {
+    Smtp(Connector),
+    /// `.eml` files in this directory.
+    File(PathBuf),
+}
+
+impl Transport {
+    pub fn describe(&self) -> String {
+        match self {
+            Transport::Smtp(c) => c.describe(),
+            Transport::File(dir) => format!("files in {}", dir.display()),
+        }
+    }
+}
+
+/// What a run has done so far; read by the progress display while the run goes on.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub sent: AtomicU64,
+    pub deferred: AtomicU64,
+    pub failed: AtomicU64,
+    pub uncertain: AtomicU64,
+    /// Letters this worker lost to another (its lease ran out).
+    pub lost: AtomicU64,
+}
+
+impl Counters {
+    pub fn get(&self) -> [u64; 4] {
+        [
+            self.sent.load(Ordering::Relaxed),
+            self.deferred.load(Ordering::Relaxed),
+            self.failed.load(Ordering::Relaxed),
+            self.uncertain.load(Ordering::Relaxed),
+        ]
+    }
+}
+
+/// Everything the tasks share.
+pub struct Run {
+    pub ledger: Ledger,
+    pub transport: Transport,
+    pub head: Letterhead,
+    pub plan: SendPlan,
+    pub limiter: RateLimiter,
+    pub counters: Arc<Counters>,
+    pub clock: Clock,
+    pub limit: Option<u64>,
+    pub stop: watch::Receiver<bool>,
+    /// Asks the caller whether deferred letters come due soon; see [`Run::refill`].
+    pub next_due:
+        Box<dyn Fn() -> futures_util::future::BoxFuture<'static, Option<DateTime<Utc>>> + Send + Sync>,
+    queue: Mutex<Queue>,
+    /// The last reason a connection could not be opened, when every task gave up on it.
+    connect_error: std::sync::Mutex<Option<String>>,
+    ledger_error: std::sync::Mutex<Option<String>>,
+    failing: AtomicBool,
+}
+
+#[derive(Default)]
+struct Queue {
+    rows: VecDeque<Outgoing>,
+    claimed: u64,
+    done: bool,
+}
+
+/// "Now" that moves on from a possibly injected start (`BREACHDESK_NOW`).
+#[derive(Clone, Copy)]
+pub struct Clock {
+    base: DateTime<Utc>,
+    at: tokio::time::Instant,
+}
+
+impl Clock {
+    pub fn new(base: DateTime<Utc>) -> Clock {
+        Clock {
+            base,
+            at: tokio::time::Instant::now(),
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        // Microseconds, as PostgreSQL keeps them.
+        let elapsed = chrono::Duration::microseconds(self.at.elapsed().as_micros() as i64);
+        self.base + elapsed
+    }
+}
+
+/// How a run ended, beyond the counters.
+pub struct Ending {
+    pub connect_error: Option<String>,
+    pub ledger_error: Option<String>,
+}
+
+impl Run {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ledger: Ledger,
+        transport: Transport,
+        head: Letterhead,
+        plan: SendPlan,
+        counters: Arc<Counters>,
+        clock: Clock,
+        limit: Option<u64>,
+        stop: watch::Receiver<bool>,
+        next_due: Box<
+            dyn Fn() -> futures_util::future::BoxFuture<'static, Option<DateTime<Utc>>> + Send + Sync,
+        >,
+    ) -> Run {
+        let limiter = RateLimiter::new(plan.rate, &plan.domain_rates, plan.default_domain_rate);
+        Run {
+            ledger,
+            transport,
+            head,
+            plan,
+            limiter,
+            counters,
+            clock,
+            limit,
+            stop,
+            next_due,
+            queue: Mutex::new(Queue::default()),
+            connect_error: std::sync::Mutex::new(None),
+            ledger_error: std::sync::Mutex::new(None),
+            failing: AtomicBool::new(false),
+        }
+    }
+
+    /// Runs the tasks to the end: nothing left that is due (or due within a few seconds),
+    /// the limit reached, a stop asked for, or the relay unreachable.
+    pub async fn drive(self: Arc<Self>) -> Ending {
+        let mut tasks = Vec::new();
+        for _ in 0..self.plan.concurrency {
+            let run = Arc::clone(&self);
+            tasks.push(tokio::spawn(async move { run.task().await }));
+        }
+        let renewer = {
+            let run = Arc::clone(&self);
+            tokio::spawn(async move {
+                let every = run.plan.lease / 3;
+                loop {
+                    tokio::time::sleep(every).await;
+                    let now = run.clock.now();
+                    if let Err(e) = run.ledger.renew(run.lease_until(now), now).await {
+                        run.ledger_failed(e);
+                    }
+                }
+            })
+        };
+        for t in tasks {
+            let _ = t.await;
+        }
+        renewer.abort();
+        Ending {
+            connect_error: self.connect_error.lock().map(|e| e.clone()).unwrap_or_default(),
+            ledger_error: self.ledger_error.lock().map(|e| e.clone()).unwrap_or_default(),
+        }
+    }
+
+    fn lease_until(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now + chrono::Duration::from_std(self.plan.lease).unwrap_or_else(|_| chrono::Duration::seconds(60))
+    }
+
+    fn stopping(&self) -> bool {
+        *self.stop.borrow() || self.failing.load(Ordering::Relaxed)
+    }
+
+    fn ledger_failed(&self, e: String) {
+        tracing::error!("outbox writer: {e}");
+        if let Ok(mut slot) = self.ledger_error.lock() {
+            slot.get_or_insert(e);
+        }
+        self.failing.store(true, Ordering::Relaxed);
+    }
+
+    /// The next claimed letter, claiming more when the queue is empty.
+    async fn next(&self, pending: &mut Option<Finish>) -> Option<Outgoing> {
+        let mut q = self.queue.lock().await;
+        loop {
+            if self.stopping() {
+                return None;
+            }
+            if let Some(row) = q.rows.pop_front() {
+                return Some(row);
+            }
+            if q.done {
+                return None;
+            }
+            // Record what this task finished before it may wait.
+            if pending.is_some()
+                && let Err(e) = self.ledger.step(pending.take(), None).await
+            {
+                self.ledger_failed(e);
+                return None;
+            }
+            let batch = (self.plan.concurrency as u64 * 8).clamp(64, 500);
+            let want = match self.limit {
+                Some(limit) => batch.min(limit.saturating_sub(q.claimed)),
+                None => batch,
+            };
+            if want == 0 {
+                q.done = true;
+                return None;
+            }
+            let now = self.clock.now();
+            match self.ledger.claim(want, self.lease_until(now), now).await {
+                Ok(rows) if !rows.is_empty() => {
+                    q.claimed += rows.len() as u64;
+                    q.rows.extend(rows);
+                }
+                Ok(_) => {
+                    // Nothing due now: wait for deferred letters that come due soon.
+                    match (self.next_due)().await {
+                        Some(at) if at - now <= chrono::Duration::seconds(10) => {
+                            let wait = (at - now).to_std().unwrap_or_default() + Duration::from_millis(5);
+                            drop(q);
+                            tokio::time::sleep(wait).await;
+                            q = self.queue.lock().await;
+                        }
+                        _ => {
+                            q.done = true;
+                            return None;
+                        }
+                    }
+                }
+                Err(e) => {
+                    self.ledger_failed(e);
+                    return None;
+                }
+            }
+        }
+    }
+
+    async fn task(&self) {
+        let mut conn: Option<Connection> = None;
+        let mut pending: Option<Finish> = None;
+        let mut connect_failures = 0u32;
+        loop {
+            if self.stopping() {
+                break;
+            }
+            if let Transport::Smtp(connector) = &self.transport
+                && conn.as_ref().is_none_or(|c| !c.is_open())
+            {
+                match connector.connect().await {
+                    Ok(c) => {
+                        conn = Some(c);
+                        connect_failures = 0;
+                    }
+                    Err(why) => {
+                        connect_failures += 1;
+                        tracing::warn!("cannot connect to the mail server: {why}");
+                        if connect_failures >= 3 {
+                            if let Ok(mut slot) = self.connect_error.lock() {
+                                *slot = Some(why);
+                            }
+                            break;
+                        }
+                        tokio::time::sleep(Duration::from_millis(500 * u64::from(connect_failures))).await;
+                        continue;
+                    }
+                }
+            }
+            let Some(row) = self.next(&mut pending).await else {
+                break;
+            };
+            self.limiter.acquire(&domain_of(&row.recipient)).await;
+            let built = self.head.build(&row, SystemTime::from(self.clock.now()));
+            match self.ledger.step(pending.take(), Some(row.id)).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.counters.lost.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                }
+                Err(e) => {
+                    self.ledger_failed(e);
+                    break;
+                }
+            }
+            let started_at = self.clock.now();
+            let delivery = match built {
+                Err(why) => Delivery::Refused {
+                    permanent: true,
+                    reply: why,
+                },
+                Ok((envelope, bytes)) => match (&self.transport, conn.as_mut()) {
+                    (Transport::Smtp(_), Some(c)) => c.deliver(&envelope, &bytes).await,
+                    (Transport::Smtp(_), None) => Delivery::NotDelivered("no connection".into()),
+                    (Transport::File(dir), _) => write_file(dir.clone(), row.id, bytes).await,
+                },
+            };
+            let finish = self.judge(&row, delivery, started_at);
+            let counter = match finish.status {
+                NotificationStatus::Sent => &self.counters.sent,
+                NotificationStatus::Deferred => &self.counters.deferred,
+                NotificationStatus::Uncertain => &self.counters.uncertain,
+                _ => &self.counters.failed,
+            };
+            counter.fetch_add(1, Ordering::Relaxed);
+            pending = Some(finish);
+        }
+        if pending.is_some()
+            && let Err(e) = self.ledger.step(pending.take(), None).await
+        {
+            self.ledger_failed(e);
+        }
+        if let Some(c) = conn {
+            c.quit().await;
+        }
+    }
+
+    /// The letter's new state after an attempt.
+    fn judge(&self, row: &Outgoing, delivery: Delivery, started_at: DateTime<Utc>) -> Finish {
+        let attempt = row.attempts + 1;
+        let finished_at = self.clock.now();
+        let mut f = Finish {
+            id: row.id,
+            status: NotificationStatus::Sent,
+            reply: None,
+            error: None,
+            next_attempt_at: None,
+            attempt,
+            started_at,
+            finished_at,
+        };
+        let retry = |f: &mut Finish, reply: Option<String>, why: String| {
+            f.reply = reply;
+            if attempt as u32 >= self.plan.max_attempts {
+                f.status = NotificationStatus::Failed;
+                f.error = Some(format!("gave up after {attempt} attempts: {why}"));
+            } else {
+                f.status = NotificationStatus::Deferred;
+                f.error = Some(why);
+                let wait = self.plan.backoff(attempt as u32, fastrand::f64());
+                f.next_attempt_at = Some(finished_at + chrono::Duration::from_std(wait).unwrap_or_default());
+            }
+        };
+        match delivery {
+            Delivery::Accepted(reply) => f.reply = Some(reply),
+            Delivery::Refused {
+                permanent: true,
+                reply,
+            } => {
+                f.status = NotificationStatus::Failed;
+                f.error = Some(reply.clone());
+                f.reply = Some(reply);
+            }
+            Delivery::Refused {
+                permanent: false,
+                reply,
+            } => retry(&mut f, Some(reply.clone()), reply),
+            Delivery::NotDelivered(why) => retry(&mut f, None, why),
+            Delivery::Uncertain(why) => {
+                f.status = NotificationStatus::Uncertain;
+                f.error = Some(why);
+            }
+        }
+        f
+    }
+}
+
+/// The file transport: the message written whole under a temporary name, then renamed, so
+/// that a file exists only for a letter handed over completely.
+async fn write_file(dir: PathBuf, id: i64, bytes: Vec<u8>) -> Delivery {
+    let result = tokio::task::spawn_blocking(move || {
+        let path = dir.join(format!("{id}.eml"));
+        let tmp = dir.join(format!(".{id}.eml.tmp"));
+        let _ = std::fs::remove_file(&tmp);
+        crate::private_file::write(&tmp, &bytes)?;
+        std::fs::rename(&tmp, &path)?;
+        Ok::<_, std::io::Error>(path)
+    })
+    .await;
+    match result {
+        Ok(Ok(path)) => Delivery::Accepted(format!("written to {}", path.display())),
+        Ok(Err(e)) => Delivery::NotDelivered(format!("cannot write the file: {e}")),
+        Err(e) => Delivery::NotDelivered(format!("cannot write the file: {e}")),
+    }
+}

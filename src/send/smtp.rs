@@ -1,0 +1,255 @@
+//! One SMTP connection per sending task, built by hand on a Tokio socket with `TCP_NODELAY`
+//! (lettre 0.11.23 never sets it, and every message then waits ~40 ms for a delayed ACK),
+//! kept open for many messages. A message's fate is read from where the conversation broke
+//! off: before the end of DATA nothing was delivered; after it, only the server knows.
+
+use std::time::Duration;
+
+use lettre::address::Envelope;
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
+use lettre::transport::smtp::commands::{Data, Mail, Quit, Rcpt, Rset};
+use lettre::transport::smtp::extension::{ClientId, Extension, MailParameter};
+use lettre::transport::smtp::response::Response;
+use tokio::net::TcpStream;
+use tokio::time::timeout;
+
+use super::target::{Security, SmtpTarget};
+use super::tls::ImplicitTls;
+use crate::error::{Error, Result};
+
+/// What became of one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// The server took responsibility for it (2xx after DATA).
+    Accepted(String),
+    /// The server refused it: 4xx (`permanent: false`) or 5xx.
+    Refused { permanent: bool, reply: String },
+    /// The connection failed before the message was complete: not delivered.
+    NotDelivered(String),
+    /// The connection failed or timed out after the whole message was written: the server
+    /// may have accepted it.
+    Uncertain(String),
+}
+
+/// Opens connections to one relay.
+pub struct Connector {
+    target: SmtpTarget,
+    hello: ClientId,
+    starttls: Option<TlsParameters>,
+    implicit: Option<ImplicitTls>,
+    step_timeout: Duration,
+}
+
+impl Connector {
+    pub fn new(
+        target: SmtpTarget,
+        helo_name: String,
+        ca_pem: Option<Vec<u8>>,
+        step_timeout: Duration,
+    ) -> Result<Connector> {
+        let starttls = match target.security {
+            Security::StartTls | Security::Opportunistic => {
+                let mut b = TlsParameters::builder(target.host.clone());
+                if let Some(pem) = &ca_pem {
+                    let cert = Certificate::from_pem(pem)
+                        .map_err(|e| Error::bad_input(format!("[send] ca_file: {e}")))?;
+                    b = b.add_root_certificate(cert);
+                }
+                Some(
+                    b.build_rustls()
+                        .map_err(|e| Error::failure(format!("cannot set up TLS: {e}")))?,
+                )
+            }
+            _ => None,
+        };
+        let implicit = match target.security {
+            Security::Implicit => Some(ImplicitTls::new(ca_pem.as_deref())?),
+            _ => None,
+        };
+        Ok(Connector {
+            target,
+            hello: ClientId::Domain(helo_name),
+            starttls,
+            implicit,
+            step_timeout,
+        })
+    }
+
+    pub fn describe(&self) -> String {
+        self.target.describe()
+    }
+
+    /// A connection, greeted, encrypted as configured and authenticated.
+    pub async fn connect(&self) -> std::result::Result<Connection, String> {
+        let t = &self.target;
+        let addr = (t.host.as_str(), t.port);
+        let tcp = timeout(self.step_timeout, TcpStream::connect(addr))
+            .await
+            .map_err(|_| format!("connecting to {}:{} timed out", t.host, t.port))?
+            .map_err(|e| format!("cannot connect to {}:{}: {e}", t.host, t.port))?;
+        tcp.set_nodelay(true)
+            .map_err(|e| format!("cannot set TCP_NODELAY: {e}"))?;
+        let greet = async {
+            match &self.implicit {
+                Some(tls) => {
+                    let stream = tls.wrap(tcp, &t.host).await?;
+                    AsyncSmtpConnection::connect_with_transport(Box::new(stream), &self.hello)
+                        .await
+                        .map_err(|e| e.to_string())
+                }
+                None => AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &self.hello)
+                    .await
+                    .map_err(|e| e.to_string()),
+            }
+        };
+        let mut conn = timeout(self.step_timeout, greet)
+            .await
+            .map_err(|_| "the server did not greet in time".to_string())??;
+        if let Some(params) = &self.starttls {
+            let offered = conn.can_starttls();
+            if offered || t.security == Security::StartTls {
+                if !offered {
+                    conn.abort().await;
+                    return Err(format!(
+                        "{} does not offer STARTTLS, and the URL requires it (tls=required)",
+                        t.host
+                    ));
+                }
+                timeout(self.step_timeout, conn.starttls(params.clone(), &self.hello))
+                    .await
+                    .map_err(|_| "STARTTLS timed out".to_string())?
+                    .map_err(|e| format!("STARTTLS failed: {e}"))?;
+            }
+        }
+        if let (Some(user), Some(password)) = (&t.user, &t.password) {
+            let credentials = Credentials::new(user.clone(), password.clone());
+            timeout(
+                self.step_timeout,
+                conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials),
+            )
+            .await
+            .map_err(|_| "authentication timed out".to_string())?
+            .map_err(|e| format!("authentication failed: {e}"))?;
+        }
+        Ok(Connection {
+            conn,
+            step_timeout: self.step_timeout,
+        })
+    }
+}
+
+/// An open SMTP session.
+pub struct Connection {
+    conn: AsyncSmtpConnection,
+    step_timeout: Duration,
+}
+
+impl Connection {
+    /// Sends one message. After `Refused` the session is reset and can carry the next
+    /// message; after `NotDelivered` or `Uncertain` it is dead (see [`Connection::is_open`]).
+    pub async fn deliver(&mut self, envelope: &Envelope, message: &[u8]) -> Delivery {
+        let mut params = Vec::new();
+        let non_ascii = envelope
+            .from()
+            .is_some_and(|a| !AsRef::<str>::as_ref(a).is_ascii())
+            || envelope.to().iter().any(|a| !AsRef::<str>::as_ref(a).is_ascii());
+        if non_ascii {
+            if !self.conn.server_info().supports_feature(Extension::SmtpUtfEight) {
+                return Delivery::Refused {
+                    permanent: true,
+                    reply: "the address needs SMTPUTF8, which the server does not offer".into(),
+                };
+            }
+            params.push(MailParameter::SmtpUtfEight);
+        }
+        let Some(to) = envelope.to().first().cloned() else {
+            return Delivery::Refused {
+                permanent: true,
+                reply: "no recipient".into(),
+            };
+        };
+        let lines = [
+            Mail::new(envelope.from().cloned(), params).to_string(),
+            Rcpt::new(to, vec![]).to_string(),
+            Data.to_string(),
+        ];
+        for line in lines {
+            match self.command(line).await {
+                Step::Ok => {}
+                Step::Refused(permanent, reply) => {
+                    let _ = self.command(Rset.to_string()).await;
+                    return Delivery::Refused { permanent, reply };
+                }
+                Step::Broken(why) => return Delivery::NotDelivered(why),
+            }
+        }
+        match timeout(self.step_timeout, self.conn.message(message)).await {
+            Ok(Ok(response)) => Delivery::Accepted(reply_text(&response)),
+            Ok(Err(e)) => match e.status() {
+                Some(_) => Delivery::Refused {
+                    permanent: e.is_permanent(),
+                    reply: e.to_string(),
+                },
+                None => {
+                    self.conn.abort().await;
+                    Delivery::Uncertain(format!("the connection broke after the message was sent: {e}"))
+                }
+            },
+            Err(_) => {
+                self.conn.abort().await;
+                Delivery::Uncertain("no reply from the server after the message was sent".into())
+            }
+        }
+    }
+
+    /// Whether the session can carry another message.
+    pub fn is_open(&self) -> bool {
+        !self.conn.has_broken()
+    }
+
+    /// Ends the session politely.
+    pub async fn quit(mut self) {
+        let _ = timeout(Duration::from_secs(5), self.conn.command(Quit)).await;
+    }
+
+    async fn command(&mut self, text: String) -> Step {
+        if self.conn.has_broken() {
+            return Step::Broken("the connection is closed".into());
+        }
+        match timeout(self.step_timeout, self.conn.command(Raw(text))).await {
+            Ok(Ok(r)) if r.is_positive() => Step::Ok,
+            Ok(Ok(r)) => Step::Refused(r.code().to_string().starts_with('5'), reply_text(&r)),
+            Ok(Err(e)) if e.status().is_some() => Step::Refused(e.is_permanent(), e.to_string()),
+            Ok(Err(e)) => {
+                self.conn.abort().await;
+                Step::Broken(e.to_string())
+            }
+            Err(_) => {
+                self.conn.abort().await;
+                Step::Broken("the server did not answer in time".into())
+            }
+        }
+    }
+}
+
+enum Step {
+    Ok,
+    Refused(bool, String),
+    Broken(String),
+}
+
+/// A command already rendered to its line.
+struct Raw(String);
+
+impl std::fmt::Display for Raw {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The server's reply as one line: code and text.
+pub fn reply_text(r: &Response) -> String {
+    let text: Vec<&str> = r.message().collect();
+    format!("{} {}", r.code(), text.join(" ")).trim().to_string()
+}
