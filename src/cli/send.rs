@@ -80,14 +80,14 @@ enum TransportArg {
 }
 
 #[derive(Debug, Args)]
-#[group(required = true, multiple = false, id = "choice")]
+#[command(group(clap::ArgGroup::new("choice").required(true).args(["resend", "assume_sent"])))]
 struct SettleArgs {
     reference: String,
     /// Send them again: some people may get the letter twice.
-    #[arg(long, group = "choice")]
+    #[arg(long)]
     resend: bool,
     /// Count them as sent: some people may never get the letter.
-    #[arg(long, group = "choice")]
+    #[arg(long)]
     assume_sent: bool,
     #[arg(long)]
     json: bool,

@@ -118,7 +118,10 @@ pub async fn render(
                 let mut have: HashSet<(i64, String)> = HashSet::new();
                 let mut bounced: HashSet<i64> = HashSet::new();
                 for (id, channel, status) in sql::existing(&db.conn, inc.id, kind, first_id, last_id).await? {
-                    if status == NotificationStatus::Bounced.as_str() && channel == Channel::Email.as_str() {
+                    if (status == NotificationStatus::Bounced.as_str()
+                        || status == NotificationStatus::Failed.as_str())
+                        && channel == Channel::Email.as_str()
+                    {
                         bounced.insert(id);
                     }
                     have.insert((id, channel));
@@ -126,7 +129,7 @@ pub async fn render(
                 summary.subjects += page.len() as u64;
                 let mut todo: Vec<(AffectedRow, Channel)> = Vec::with_capacity(page.len());
                 for row in page {
-                    // `auto`: a person whose email letter bounced is due a postal one.
+                    // `auto`: a person whose email letter bounced or was refused is due a postal one.
                     let choice = match req.channel {
                         ChannelChoice::Auto if bounced.contains(&row.subject_id) => {
                             ChannelChoice::Only(Channel::Postal)

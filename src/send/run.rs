@@ -214,7 +214,8 @@ impl Run {
                 self.ledger_failed(e);
                 return None;
             }
-            let batch = (self.plan.concurrency as u64 * 8).clamp(64, 500);
+            // Small enough that several workers share an outbox, large enough to be cheap.
+            let batch = (self.plan.concurrency as u64 * 4).clamp(4, 500);
             let want = match self.limit {
                 Some(limit) => batch.min(limit.saturating_sub(q.claimed)),
                 None => batch,

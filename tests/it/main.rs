@@ -14,8 +14,9 @@ mod outbox;
 mod playbook;
 mod register;
 mod report;
+mod send;
 
-use common::On::{Both, SqliteOnly};
+use common::On::{Both, PostgresOnly, SqliteOnly};
 
 /// `tests![Both database::x, SqliteOnly incident::y]`: (name, backends, function) entries.
 macro_rules! tests {
@@ -27,6 +28,17 @@ macro_rules! tests {
 fn main() {
     let args = libtest_mimic::Arguments::from_args();
     let tests = tests![
+        Both send::sends_every_letter_once_as_proper_mime,
+        Both send::failures_are_retried_or_failed_with_the_reply,
+        SqliteOnly send::rate_limit_spaces_messages,
+        Both send::limit_and_dry_run,
+        Both send::a_killed_sender_resumes_without_sending_twice,
+        Both send::settle_resend_sends_uncertain_letters_again,
+        SqliteOnly send::sqlite_refuses_a_second_sender,
+        PostgresOnly send::several_workers_share_the_postgres_outbox,
+        SqliteOnly send::plaintext_and_secrets_policy,
+        Both send::file_transport_writes_private_eml_files,
+        Both send::bounces_mark_letters_and_make_postal_due,
         SqliteOnly database::init_creates_private_sqlite_file,
         Both database::init_is_idempotent_and_status_reports,
         Both database::commands_need_an_initialised_database,

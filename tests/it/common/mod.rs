@@ -2,6 +2,8 @@
 //! PostgreSQL database on the server named by BREACHDESK_TEST_DATABASE_URL), and the real
 //! `breachdesk` binary run in it with a controlled environment.
 
+pub mod smtp;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -33,6 +35,8 @@ impl Backend {
 pub enum On {
     Both,
     SqliteOnly,
+    /// What only PostgreSQL does (several senders on one outbox).
+    PostgresOnly,
 }
 
 pub type TestFn = fn(&TestEnv);
@@ -53,10 +57,11 @@ pub fn trials(tests: &[(&'static str, On, TestFn)]) -> Vec<Trial> {
     }
     let mut out = Vec::new();
     for &(name, on, test) in tests {
-        let mut backends = vec![Backend::Sqlite];
-        if matches!(on, On::Both) {
-            backends.push(Backend::Postgres);
-        }
+        let backends = match on {
+            On::Both => vec![Backend::Sqlite, Backend::Postgres],
+            On::SqliteOnly => vec![Backend::Sqlite],
+            On::PostgresOnly => vec![Backend::Postgres],
+        };
         for backend in backends {
             let ignored = backend == Backend::Postgres && pg.is_none();
             let trial = Trial::test(format!("{}::{name}", backend.name()), move || {
@@ -195,6 +200,38 @@ impl TestEnv {
             Backend::Sqlite => self.sql_at(&format!("sqlite://{}", self.sqlite_file().display()), statement),
             Backend::Postgres => self.sql_at(&self.url.clone(), statement),
         }
+    }
+
+    /// The first column of the first row of `query`, as a number (0 when NULL).
+    pub fn scalar(&self, query: &str) -> i64 {
+        let query = query.to_string();
+        let result = match self.backend {
+            Backend::Sqlite => {
+                let url = format!("sqlite://{}", self.sqlite_file().display());
+                block_on(async move {
+                    let mut conn = sqlx::SqliteConnection::connect(&url).await?;
+                    let v: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(query))
+                        .fetch_one(&mut conn)
+                        .await?;
+                    conn.close().await?;
+                    Ok::<_, sqlx::Error>(v)
+                })
+            }
+            Backend::Postgres => {
+                let url = self.url.clone();
+                block_on(async move {
+                    let mut conn = sqlx::PgConnection::connect(&url).await?;
+                    let v: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(query))
+                        .fetch_one(&mut conn)
+                        .await?;
+                    conn.close().await?;
+                    Ok::<_, sqlx::Error>(v)
+                })
+            }
+        };
+        result
+            .unwrap_or_else(|e| panic!("query failed: {e}"))
+            .unwrap_or(0)
     }
 
     /// Executes SQL on another database (a source the organisation has, say).
