@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod followup;
 pub mod incident;
 pub mod inventory;
 pub mod jurisdiction;
@@ -20,6 +21,7 @@ pub mod playbook;
 pub mod private_file;
 pub mod report;
 pub mod resolve;
+pub mod subject;
 pub mod tomlfile;
 
 pub use cli::Cli;

@@ -2,6 +2,8 @@
 //! entities. The only module that knows SQL; capabilities call into it.
 
 pub mod entities;
+pub mod followup;
+pub mod followup_queries;
 pub mod import;
 pub mod inventory;
 pub mod outbox;
