@@ -101,8 +101,20 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(FollowupCase::OpenedAt))
                     .col(string(FollowupCase::OpenedBy))
                     .col(timestamp_with_time_zone(FollowupCase::UpdatedAt))
-                    .foreign_key(&mut fk("fk_followup_case_incident", FollowupCase::Table, FollowupCase::IncidentId, Incident::Table, Incident::Id))
-                    .foreign_key(&mut fk("fk_followup_case_subject", FollowupCase::Table, FollowupCase::SubjectId, Subject::Table, Subject::Id))
+                    .foreign_key(&mut fk(
+                        "fk_followup_case_incident",
+                        FollowupCase::Table,
+                        FollowupCase::IncidentId,
+                        Incident::Table,
+                        Incident::Id,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_followup_case_subject",
+                        FollowupCase::Table,
+                        FollowupCase::SubjectId,
+                        Subject::Table,
+                        Subject::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -151,7 +163,13 @@ impl MigrationTrait for Migration {
                     .col(string_null(CaseEvent::Assist))
                     .col(text_null(CaseEvent::Text))
                     .col(string_null(CaseEvent::ReplyKey))
-                    .foreign_key(&mut fk("fk_case_event_case", CaseEvent::Table, CaseEvent::CaseId, FollowupCase::Table, FollowupCase::Id))
+                    .foreign_key(&mut fk(
+                        "fk_case_event_case",
+                        CaseEvent::Table,
+                        CaseEvent::CaseId,
+                        FollowupCase::Table,
+                        FollowupCase::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -189,7 +207,13 @@ impl MigrationTrait for Migration {
                     .col(text_null(CaseRequest::Text))
                     .col(timestamp_with_time_zone_null(CaseRequest::DoneAt))
                     .col(string_null(CaseRequest::DoneBy))
-                    .foreign_key(&mut fk("fk_case_request_case", CaseRequest::Table, CaseRequest::CaseId, FollowupCase::Table, FollowupCase::Id))
+                    .foreign_key(&mut fk(
+                        "fk_case_request_case",
+                        CaseRequest::Table,
+                        CaseRequest::CaseId,
+                        FollowupCase::Table,
+                        FollowupCase::Id,
+                    ))
                     .to_owned(),
             )
             .await?;

@@ -169,7 +169,7 @@ pub async fn run(cmd: AffectedCommand, settings: &Settings, out: Out) -> Result<
     }
 }
 
-fn truncate(s: &str, n: usize) -> String {
+pub(super) fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
     } else {

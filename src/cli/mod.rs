@@ -7,6 +7,8 @@ mod assess_prompt;
 mod audit;
 mod db;
 mod demo;
+mod followup;
+mod followup_show;
 mod incident;
 mod incident_page;
 mod inventory;
@@ -17,6 +19,7 @@ mod outbox;
 pub mod output;
 mod playbook;
 mod report;
+mod subject;
 mod tasks;
 
 use std::path::PathBuf;
@@ -89,6 +92,12 @@ enum Command {
     /// Reports: to the supervisory authority, their submissions, the breach register.
     #[command(subcommand)]
     Report(report::ReportCommand),
+    /// Follow-up per person: cases, events, replies, work queues, statistics.
+    #[command(subcommand)]
+    Followup(followup::FollowupCommand),
+    /// The tool's own data-subject rights: export or erase what breachdesk holds about a person.
+    #[command(subcommand)]
+    Subject(subject::SubjectCommand),
 }
 
 impl Cli {
@@ -130,6 +139,8 @@ impl Cli {
             Command::Demo => demo::run(&settings, out).await,
             Command::Letters(cmd) => letters::run(cmd, &settings, out).await,
             Command::Report(cmd) => report::run(cmd, &settings, out).await,
+            Command::Followup(cmd) => followup::run(cmd, &settings, out).await,
+            Command::Subject(cmd) => subject::run(cmd, &settings, out).await,
         }
     }
 }

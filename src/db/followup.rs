@@ -97,8 +97,16 @@ pub async fn open_cases<C: ConnectionTrait>(
                     AND a.subject_id = followup_case.subject_id)";
     let mut moved = [0_u64; 2];
     for (i, (now_in, cond, text)) in [
-        (false, format!("followup_case.in_scope AND NOT {affected}"), "left the incident's scope on a re-resolution"),
-        (true, format!("NOT followup_case.in_scope AND {affected}"), "back in the incident's scope on a re-resolution"),
+        (
+            false,
+            format!("followup_case.in_scope AND NOT {affected}"),
+            "left the incident's scope on a re-resolution",
+        ),
+        (
+            true,
+            format!("NOT followup_case.in_scope AND {affected}"),
+            "back in the incident's scope on a re-resolution",
+        ),
     ]
     .into_iter()
     .enumerate()
@@ -216,7 +224,10 @@ pub async fn apply_deliveries<C: ConnectionTrait>(
         .await?;
         counts[i] = exec(
             conn,
-            &format!("UPDATE followup_case SET status = {}, updated_at = ? WHERE {cond}", lit(to)),
+            &format!(
+                "UPDATE followup_case SET status = {}, updated_at = ? WHERE {cond}",
+                lit(to)
+            ),
             vec![now.into(), incident_id.into()],
             DOING,
         )
@@ -313,8 +324,15 @@ pub async fn assign<C: ConnectionTrait>(
             Some(n) => format!(" AND c.assignee IS NULL ORDER BY c.subject_id LIMIT {n}"),
             None => String::new(),
         };
-        let sql = format!("{head} (SELECT x.id FROM (SELECT c.id FROM followup_case c WHERE {cond}{limit}) x)");
-        return exec(conn, &sql, vec![to.into(), now.into(), incident_id.into()], "assigning cases").await;
+        let sql =
+            format!("{head} (SELECT x.id FROM (SELECT c.id FROM followup_case c WHERE {cond}{limit}) x)");
+        return exec(
+            conn,
+            &sql,
+            vec![to.into(), now.into(), incident_id.into()],
+            "assigning cases",
+        )
+        .await;
     };
     let mut done = 0;
     for part in ids.chunks(500) {

@@ -136,7 +136,11 @@ pub async fn next<C: ConnectionTrait>(conn: &C, incident_id: i64, assignee: &str
         .query_one_raw(stmt(conn.get_database_backend(), &sql, values))
         .await
         .context("finding the next case")?;
-    found.as_ref().map(row).transpose().context("finding the next case")
+    found
+        .as_ref()
+        .map(row)
+        .transpose()
+        .context("finding the next case")
 }
 
 /// The follow-up numbers of an incident's cases in scope.
@@ -181,7 +185,10 @@ pub async fn stats<C: ConnectionTrait>(conn: &C, incident_id: i64) -> Result<Raw
         sum(assisted, "assisted"),
     ];
     for s in CaseStatus::ALL {
-        columns.push(sum(format!("c.status = {}", lit(s)), &format!("s_{}", s.as_str())));
+        columns.push(sum(
+            format!("c.status = {}", lit(s)),
+            &format!("s_{}", s.as_str()),
+        ));
     }
     let sql = format!(
         "SELECT {} FROM followup_case c WHERE c.incident_id = ? AND c.in_scope",
@@ -194,15 +201,25 @@ pub async fn stats<C: ConnectionTrait>(conn: &C, incident_id: i64) -> Result<Raw
     let mut out = RawFollowupStats::default();
     if let Some(r) = r {
         let get = |c: &str| r.try_get::<i64>("", c).context(DOING);
-        (out.cases, out.reached, out.responded, out.assisted) =
-            (get("cases")?, get("reached")?, get("responded")?, get("assisted")?);
+        (out.cases, out.reached, out.responded, out.assisted) = (
+            get("cases")?,
+            get("reached")?,
+            get("responded")?,
+            get("assisted")?,
+        );
         for s in CaseStatus::ALL {
             out.by_status.push((s, get(&format!("s_{}", s.as_str()))?));
         }
     }
     let of = |s: CaseStatus| out.by_status.iter().find(|(k, _)| *k == s).map_or(0, |(_, n)| *n);
     (out.unreachable, out.closed) = (of(CaseStatus::Unreachable), of(CaseStatus::Closed));
-    out.with_letter = count(conn, &format!("SELECT COUNT(*) AS n FROM ({FIRST_LETTERS}) f"), vec![incident_id.into()], DOING).await?;
+    out.with_letter = count(
+        conn,
+        &format!("SELECT COUNT(*) AS n FROM ({FIRST_LETTERS}) f"),
+        vec![incident_id.into()],
+        DOING,
+    )
+    .await?;
     Ok(out)
 }
 
@@ -217,7 +234,9 @@ pub async fn first_letter_at_rank<C: ConnectionTrait>(
     incident_id: i64,
     rank: i64,
 ) -> Result<Option<DateTime<Utc>>> {
-    let sql = format!("SELECT f.first_sent AS t FROM ({FIRST_LETTERS}) f ORDER BY f.first_sent LIMIT 1 OFFSET {rank}");
+    let sql = format!(
+        "SELECT f.first_sent AS t FROM ({FIRST_LETTERS}) f ORDER BY f.first_sent LIMIT 1 OFFSET {rank}"
+    );
     let r = conn
         .query_one_raw(stmt(conn.get_database_backend(), &sql, vec![incident_id.into()]))
         .await

@@ -9,6 +9,7 @@ pub mod inventory;
 pub mod outbox;
 pub mod report;
 pub mod resolve;
+pub mod subject;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

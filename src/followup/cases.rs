@@ -37,9 +37,7 @@ pub const TRANSITIONS: [(CaseStatus, &[CaseStatus]); 6] = {
 
 /// Whether a case may move from `from` to `to`.
 pub fn allowed(from: CaseStatus, to: CaseStatus) -> bool {
-    TRANSITIONS
-        .iter()
-        .any(|(f, tos)| *f == from && tos.contains(&to))
+    TRANSITIONS.iter().any(|(f, tos)| *f == from && tos.contains(&to))
 }
 
 /// The statuses a case in `from` may move to.
@@ -238,7 +236,12 @@ pub struct DeliverySync {
 /// whose every letter is `bounced` or `failed` (none pending, deferred, sending, sent or
 /// uncertain) become `unreachable`. Each move is a `delivery` case event. The sender calls
 /// this after each batch and after bounce processing; follow-up commands call it too.
-pub async fn sync_deliveries(db: &Db, incident_id: i64, actor: &str, now: DateTime<Utc>) -> Result<DeliverySync> {
+pub async fn sync_deliveries(
+    db: &Db,
+    incident_id: i64,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<DeliverySync> {
     if !sql::deliveries_due(&db.conn, incident_id).await? {
         return Ok(DeliverySync::default());
     }

@@ -83,7 +83,9 @@ pub async fn log(db: &Db, settings: &Settings, inc: &Incident, who: &str, entry:
         case.next_action_due = default_due(*last, now).or(case.next_action_due);
     }
     let request = match entry.request {
-        Some(right) => Some(open_request(&rec, &mut case, event_id, right, entry.text.clone(), settings).await?),
+        Some(right) => {
+            Some(open_request(&rec, &mut case, event_id, right, entry.text.clone(), settings).await?)
+        }
         None => None,
     };
     if let Some(due) = entry.next_due {

@@ -70,7 +70,12 @@ pub struct Unmatched {
 }
 
 /// Reads `source` and records the replies it holds in `inc`'s cases.
-pub async fn ingest(db: &Db, settings: &Settings, inc: &Incident, source: &MailSource) -> Result<IngestReport> {
+pub async fn ingest(
+    db: &Db,
+    settings: &Settings,
+    inc: &Incident,
+    source: &MailSource,
+) -> Result<IngestReport> {
     let messages = read(source)?;
     let mut report = IngestReport {
         incident: inc.reference.clone(),
@@ -156,13 +161,24 @@ async fn match_case(rec: &Recorder, inc: &Incident, reply: &Reply) -> Result<Opt
 }
 
 /// Records the reply; returns whether the case moved to `responded`.
-async fn record_reply(rec: &Recorder, case_id: i64, reply: &Reply, raw: &[u8], key: String, auto: bool) -> Result<bool> {
+async fn record_reply(
+    rec: &Recorder,
+    case_id: i64,
+    reply: &Reply,
+    raw: &[u8],
+    key: String,
+    auto: bool,
+) -> Result<bool> {
     let mut case = followup_case::Entity::find_by_id(case_id)
         .one(rec.txn())
         .await
         .context("reading the case")?
         .ok_or_else(|| Error::failure(format!("case {case_id} disappeared during the ingest")))?;
-    let mut event = NewEvent::of(if auto { EventKind::AutoReply } else { EventKind::EmailIn });
+    let mut event = NewEvent::of(if auto {
+        EventKind::AutoReply
+    } else {
+        EventKind::EmailIn
+    });
     event.text = Some(excerpt(reply, raw));
     event.reply_key = Some(key);
     let steps = if auto {
@@ -204,7 +220,11 @@ fn excerpt(reply: &Reply, raw: &[u8]) -> String {
 /// SHA-256 of the Message-ID (without angle brackets, lower-cased), or of the bytes.
 fn reply_key(message_id: Option<&str>, raw: &[u8]) -> String {
     let digest = match message_id {
-        Some(id) => Sha256::digest(id.trim_matches(|c| c == '<' || c == '>').to_lowercase().as_bytes()),
+        Some(id) => Sha256::digest(
+            id.trim_matches(|c| c == '<' || c == '>')
+                .to_lowercase()
+                .as_bytes(),
+        ),
         None => Sha256::digest(raw),
     };
     hex::encode(digest)

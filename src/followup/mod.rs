@@ -14,10 +14,10 @@ pub mod requests;
 pub mod show;
 pub mod stats;
 
-pub use cases::{DeliverySync, sync_deliveries};
 pub use crate::db::entities::case_event::{Assist, EventKind};
 pub use crate::db::entities::case_request::Right;
 pub use crate::db::entities::followup_case::CaseStatus;
+pub use cases::{DeliverySync, sync_deliveries};
 
 use crate::config::Settings;
 use crate::db::Db;

@@ -16,7 +16,13 @@ use crate::error::{Error, Result};
 use crate::incident::Incident;
 
 /// Calls `each` for every case the filter selects, a page at a time; returns how many.
-pub async fn for_each_case<F>(db: &Db, settings: &Settings, inc: &Incident, filter: &CaseFilter, mut each: F) -> Result<u64>
+pub async fn for_each_case<F>(
+    db: &Db,
+    settings: &Settings,
+    inc: &Incident,
+    filter: &CaseFilter,
+    mut each: F,
+) -> Result<u64>
 where
     F: FnMut(CaseRow) -> Result<()>,
 {

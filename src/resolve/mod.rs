@@ -195,7 +195,9 @@ pub async fn resolve(db: &Db, settings: &Settings, reference: &str) -> Result<Re
     let counts = sql::resolve(rec.txn(), inc.id, &systems, now).await?;
     let cases = crate::db::followup::open_cases(rec.txn(), inc.id, &settings.actor, now).await?;
     let mut details = serde_json::to_value(counts).unwrap_or_default();
-    if let (Some(d), Ok(serde_json::Value::Object(c))) = (details.as_object_mut(), serde_json::to_value(cases)) {
+    if let (Some(d), Ok(serde_json::Value::Object(c))) =
+        (details.as_object_mut(), serde_json::to_value(cases))
+    {
         d.extend(c);
     }
     rec.record(
