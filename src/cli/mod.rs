@@ -7,6 +7,7 @@ mod assess_prompt;
 mod audit;
 mod db;
 mod demo;
+mod demo_followup;
 mod followup;
 mod followup_show;
 mod incident;

@@ -344,3 +344,25 @@ pub async fn assign<C: ConnectionTrait>(
     }
     Ok(done)
 }
+
+/// Whether any of these Message-IDs is a letter of another incident than `incident_id`.
+pub async fn letter_of_other_incident<C: ConnectionTrait>(
+    conn: &C,
+    incident_id: i64,
+    ids: &[String],
+) -> Result<bool> {
+    if ids.is_empty() {
+        return Ok(false);
+    }
+    let marks = vec!["?"; ids.len()].join(", ");
+    let mut bound: Vec<Value> = vec![incident_id.into()];
+    bound.extend(ids.iter().map(|v| Value::from(v.clone())));
+    let n = count(
+        conn,
+        &format!("SELECT COUNT(*) AS n FROM notification WHERE incident_id <> ? AND message_id IN ({marks})"),
+        bound,
+        "finding the letter",
+    )
+    .await?;
+    Ok(n > 0)
+}

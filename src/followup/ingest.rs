@@ -2,7 +2,8 @@
 //!
 //! Each message is classified first (`crate::mail::classify`). A person's reply is matched to
 //! a case by its `In-Reply-To`/`References` against the Message-IDs of the incident's letters,
-//! else by its sender's address (normalised as inventory addresses are); it becomes an
+//! else — when it refers to no other incident's letter — by its sender's address (normalised
+//! as inventory addresses are); it becomes an
 //! `email-in` event and moves the case to `responded`. An automatic reply (out of office) is
 //! recorded as an `auto-reply` event and moves nothing: nobody answered. Delivery status
 //! notifications (bounces) are counted and left to the sender's bounce processing, which owns
@@ -147,10 +148,15 @@ pub async fn ingest(
     Ok(report)
 }
 
-/// The case a reply belongs to, and whether it was found by the sender's address only.
+/// The case a reply belongs to, and whether it was found by the sender's address only. A
+/// reply that refers to a letter of another incident matches nothing here.
 async fn match_case(rec: &Recorder, inc: &Incident, reply: &Reply) -> Result<Option<(i64, bool)>> {
     if let Some(id) = sql::case_by_letter(rec.txn(), inc.id, LetterKey::MessageId, &reply.refers_to).await? {
         return Ok(Some((id, false)));
+    }
+    // A reply to another incident's letter is not this incident's, whoever sent it.
+    if sql::letter_of_other_incident(rec.txn(), inc.id, &reply.refers_to).await? {
+        return Ok(None);
     }
     let Some(from) = reply.from.as_deref().and_then(|f| SubjectEmail::parse(f).ok()) else {
         return Ok(None);

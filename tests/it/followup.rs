@@ -78,7 +78,7 @@ pub fn id_of(env: &TestEnv, r: &str, name: &str) -> i64 {
         .unwrap_or_else(|| panic!("{name} is not affected"))
 }
 
-fn case<'a>(list: &'a Value, id: i64) -> &'a Value {
+fn case(list: &Value, id: i64) -> &Value {
     list.as_array()
         .unwrap()
         .iter()
@@ -322,9 +322,23 @@ pub fn replies_are_matched_from_a_maildir(env: &TestEnv) {
         "Message-ID: <x1@elsewhere.example>\nFrom: someone@elsewhere.example\nTo: dpo@example.com\n\
          Subject: Question\n\nHello?\n",
     );
+    // Her reply to another incident's letter belongs to that incident, not to this one.
+    let other = env.declare(&["--title", "another incident"]);
+    env.sql(&format!(
+        "INSERT INTO notification (incident_id, subject_id, channel, kind, template_version, locale, verification_code, \
+         message_id, recipient, subject, body_text, body_html, content_hash, status, attempts, rendered_at) VALUES \
+         ((SELECT id FROM incident WHERE reference = '{other}'), {erika}, 'email', 'initial', 'v', 'de', 'OTHER', \
+         '<bd-other-1@example.com>', 'erika@example.org', '', '', '', 'h', 'sent', 0, '2026-03-01T00:00:00+00:00')"
+    ));
+    write_mail(
+        &maildir,
+        "6.other",
+        "Message-ID: <x2@example.org>\nFrom: erika@example.org\nTo: dpo@example.com\n\
+         Subject: Re: other\nIn-Reply-To: <bd-other-1@example.com>\n\nThat one too?\n",
+    );
     let args = ["followup", "ingest", &r, "--maildir", "replies", "--json"];
     let first = env.json(&args);
-    assert_eq!(first["messages"], 5, "{first}");
+    assert_eq!(first["messages"], 6, "{first}");
     assert_eq!(
         (first["replies"].as_i64(), first["matched_by_sender"].as_i64()),
         (Some(2), Some(1)),
@@ -338,7 +352,13 @@ pub fn replies_are_matched_from_a_maildir(env: &TestEnv) {
         ),
         (Some(1), Some(1), Some(2))
     );
-    assert_eq!(first["unmatched"][0]["from"], "someone@elsewhere.example");
+    let unmatched: Vec<&str> = first["unmatched"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(unmatched, ["new/5.stranger", "new/6.other"]);
     let second = env.json(&args);
     assert_eq!(
         (
