@@ -215,7 +215,7 @@ pub async fn stats<C: ConnectionTrait>(conn: &C, incident_id: i64) -> Result<Raw
     (out.unreachable, out.closed) = (of(CaseStatus::Unreachable), of(CaseStatus::Closed));
     out.with_letter = count(
         conn,
-        &format!("SELECT COUNT(*) AS n FROM ({FIRST_LETTERS}) f"),
+        &format!("SELECT COUNT(*) AS n FROM ({}) f", first_letters()),
         vec![incident_id.into()],
         DOING,
     )
@@ -224,9 +224,14 @@ pub async fn stats<C: ConnectionTrait>(conn: &C, incident_id: i64) -> Result<Raw
 }
 
 /// Each person in scope with a sent letter, and when their first letter was sent.
-const FIRST_LETTERS: &str = "SELECT n.subject_id, MIN(n.sent_at) AS first_sent FROM notification n \
-    JOIN followup_case c ON c.incident_id = n.incident_id AND c.subject_id = n.subject_id AND c.in_scope \
-    WHERE n.incident_id = ? AND n.status = 'sent' AND n.sent_at IS NOT NULL GROUP BY n.subject_id";
+fn first_letters() -> String {
+    format!(
+        "SELECT n.subject_id, MIN(n.sent_at) AS first_sent FROM notification n \
+         JOIN followup_case c ON c.incident_id = n.incident_id AND c.subject_id = n.subject_id AND c.in_scope \
+         WHERE n.incident_id = ? AND n.status = '{}' AND n.sent_at IS NOT NULL GROUP BY n.subject_id",
+        NotificationStatus::Sent.as_str()
+    )
+}
 
 /// The first-letter time at `rank` (0-based) in time order.
 pub async fn first_letter_at_rank<C: ConnectionTrait>(
@@ -235,7 +240,8 @@ pub async fn first_letter_at_rank<C: ConnectionTrait>(
     rank: i64,
 ) -> Result<Option<DateTime<Utc>>> {
     let sql = format!(
-        "SELECT f.first_sent AS t FROM ({FIRST_LETTERS}) f ORDER BY f.first_sent LIMIT 1 OFFSET {rank}"
+        "SELECT f.first_sent AS t FROM ({}) f ORDER BY f.first_sent LIMIT 1 OFFSET {rank}",
+        first_letters()
     );
     let r = conn
         .query_one_raw(stmt(conn.get_database_backend(), &sql, vec![incident_id.into()]))
