@@ -6,11 +6,12 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Subcommand};
 
+use super::followup_text::args;
 use super::output::{Out, or_dash};
 use crate::clock;
 use crate::config::Settings;
 use crate::db;
-use crate::db::followup_queries::{CaseFilter, CaseRow};
+use crate::db::followup_queries::CaseFilter;
 use crate::error::{Error, Result};
 use crate::followup::events::{self, LogEntry};
 use crate::followup::ingest::{self, MailSource};
@@ -24,7 +25,7 @@ pub enum FollowupCommand {
     /// The incident's cases: status, assignee, next action due, open requests.
     List {
         reference: String,
-        #[arg(long, value_parser = status)]
+        #[arg(long, value_parser = args::status)]
         status: Option<CaseStatus>,
         #[arg(long, value_name = "NAME")]
         assignee: Option<String>,
@@ -50,16 +51,19 @@ pub enum FollowupCommand {
         reference: String,
         /// An email address, a subject id, or the verification code of their letter.
         subject: String,
-        #[arg(long, value_parser = kind, default_value = "note")]
+        /// note, call, email-in, email-out or meeting (a call, an email in or a meeting means the
+        /// person responded).
+        #[arg(long, value_parser = args::kind, default_value = "note")]
         kind: EventKind,
+        /// What was said or done.
         #[arg(long)]
         text: Option<String>,
         /// Help given: password-reset, card-replaced, credit-monitoring, account-locked, other.
-        #[arg(long, value_parser = assist)]
+        #[arg(long, value_parser = args::assist)]
         assist: Option<Assist>,
         /// A right exercised: access, rectification, erasure, restriction, portability,
         /// objection, complaint. Due one month after today (Art. 12(3)).
-        #[arg(long, value_parser = right)]
+        #[arg(long, value_parser = args::right)]
         request: Option<Right>,
         /// When the next action on the case is due (TIME).
         #[arg(long, value_name = "TIME")]
@@ -71,7 +75,7 @@ pub enum FollowupCommand {
     Status {
         reference: String,
         subject: String,
-        #[arg(value_parser = status)]
+        #[arg(value_parser = args::status)]
         status: CaseStatus,
         #[arg(long)]
         text: Option<String>,
@@ -84,7 +88,7 @@ pub enum FollowupCommand {
         reference: String,
         #[arg(long, value_name = "NAME")]
         to: String,
-        #[arg(long, value_parser = status)]
+        #[arg(long, value_parser = args::status)]
         status: Option<CaseStatus>,
         /// One person per line: email, subject id or verification code.
         #[arg(long, value_name = "FILE", conflicts_with = "limit")]
@@ -133,57 +137,6 @@ pub enum FollowupCommand {
     },
 }
 
-fn status(s: &str) -> std::result::Result<CaseStatus, String> {
-    CaseStatus::parse(s)
-        .ok_or_else(|| "use open, contacted, responded, assisting, unreachable or closed".to_string())
-}
-
-fn kind(s: &str) -> std::result::Result<EventKind, String> {
-    [
-        EventKind::Note,
-        EventKind::Call,
-        EventKind::EmailIn,
-        EventKind::EmailOut,
-        EventKind::Meeting,
-    ]
-    .into_iter()
-    .find(|k| k.as_str() == s)
-    .ok_or_else(|| "use note, call, email-in, email-out or meeting".to_string())
-}
-
-fn assist(s: &str) -> std::result::Result<Assist, String> {
-    [
-        Assist::PasswordReset,
-        Assist::CardReplaced,
-        Assist::CreditMonitoring,
-        Assist::AccountLocked,
-        Assist::Other,
-    ]
-    .into_iter()
-    .find(|a| a.as_str() == s)
-    .ok_or_else(|| {
-        "use password-reset, card-replaced, credit-monitoring, account-locked or other".to_string()
-    })
-}
-
-fn right(s: &str) -> std::result::Result<Right, String> {
-    use Right::*;
-    [
-        Access,
-        Rectification,
-        Erasure,
-        Restriction,
-        Portability,
-        Objection,
-        Complaint,
-    ]
-    .into_iter()
-    .find(|r| r.as_str() == s)
-    .ok_or_else(|| {
-        "use access, rectification, erasure, restriction, portability, objection or complaint".to_string()
-    })
-}
-
 pub async fn run(cmd: FollowupCommand, settings: &Settings, out: Out) -> Result<()> {
     let db = db::open_current(&settings.database_url).await?;
     let zone = settings.zone;
@@ -212,7 +165,7 @@ pub async fn run(cmd: FollowupCommand, settings: &Settings, out: Out) -> Result<
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();
             let n = queue::for_each_case(&db, settings, &inc, &filter, |r| {
-                lock.write_all(list_line(&r, &when).as_bytes())
+                lock.write_all(super::followup_text::list_line(&r, &when).as_bytes())
                     .map_err(|e| Error::failure(format!("cannot write: {e}")))
             })
             .await?;
@@ -230,7 +183,7 @@ pub async fn run(cmd: FollowupCommand, settings: &Settings, out: Out) -> Result<
             if json {
                 return out.json(&story);
             }
-            out.raw(&super::followup_show::text(&story, zone));
+            out.raw(&super::followup_text::story(&story, zone));
             Ok(())
         }
         FollowupCommand::Log {
@@ -326,7 +279,7 @@ pub async fn run(cmd: FollowupCommand, settings: &Settings, out: Out) -> Result<
                 return out.json(&next);
             }
             match next {
-                Some(r) => out.raw(&list_line(&r, &when)),
+                Some(r) => out.raw(&super::followup_text::list_line(&r, &when)),
                 None => out.say(format!(
                     "No open case of {} is assigned to {assignee}.",
                     inc.reference
@@ -376,27 +329,7 @@ pub async fn run(cmd: FollowupCommand, settings: &Settings, out: Out) -> Result<
             if json {
                 return out.json(&s);
             }
-            let share = |s: &stats::Share| format!("{} ({:.1}%)", s.count, s.percent);
-            let span =
-                |secs: Option<i64>| or_dash(secs.map(|s| clock::human_span(chrono::Duration::seconds(s))));
-            out.fields(&[
-                ("Incident", s.incident.clone()),
-                ("Cases", s.cases.to_string()),
-                ("Reached", share(&s.reached)),
-                ("Responded", share(&s.responded)),
-                ("Assisted", share(&s.assisted)),
-                ("Unreachable", share(&s.unreachable)),
-                ("Closed", share(&s.closed)),
-                (
-                    "First letter",
-                    format!(
-                        "{} people; median {} after awareness, 95th percentile {}",
-                        s.first_letter.people,
-                        span(s.first_letter.median_seconds),
-                        span(s.first_letter.p95_seconds)
-                    ),
-                ),
-            ]);
+            out.fields(&super::followup_text::stats_fields(&s));
             Ok(())
         }
         FollowupCommand::RequestDone { reference, id, json } => {
@@ -426,22 +359,4 @@ pub async fn run(cmd: FollowupCommand, settings: &Settings, out: Out) -> Result<
             Ok(())
         }
     }
-}
-
-fn list_line(r: &CaseRow, when: &dyn Fn(Option<chrono::DateTime<chrono::Utc>>) -> String) -> String {
-    format!(
-        "{:>8}  {:<24}  {:<30}  {:<11}  {:<10}  {:<20}  {}{}\n",
-        r.subject_id,
-        super::affected::truncate(&or_dash(r.name.as_ref()), 24),
-        super::affected::truncate(&or_dash(r.email.as_ref()), 30),
-        r.status.as_str(),
-        or_dash(r.assignee.as_ref()),
-        when(r.next_action_due),
-        if r.open_requests > 0 {
-            format!("{} request(s), due {}", r.open_requests, when(r.request_due))
-        } else {
-            String::new()
-        },
-        if r.in_scope { "" } else { "  (out of scope)" },
-    )
 }

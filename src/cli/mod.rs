@@ -9,7 +9,7 @@ mod db;
 mod demo;
 mod demo_followup;
 mod followup;
-mod followup_show;
+mod followup_text;
 mod incident;
 mod incident_page;
 mod inventory;
