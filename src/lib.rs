@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod followup;
 pub mod incident;
 pub mod inventory;
 pub mod jurisdiction;
@@ -21,6 +22,7 @@ pub mod private_file;
 pub mod report;
 pub mod resolve;
 pub mod send;
+pub mod subject;
 pub mod tomlfile;
 
 pub use cli::Cli;

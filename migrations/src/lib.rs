@@ -11,6 +11,7 @@ mod m20261125_000003_assessment_tasks;
 mod m20261125_000004_reports;
 mod m20261125_000005_outbox;
 mod m20261125_000006_send;
+mod m20261125_000007_followup;
 
 /// Every migration breachdesk knows, oldest first.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_reports::Migration),
             Box::new(m20261125_000005_outbox::Migration),
             Box::new(m20261125_000006_send::Migration),
+            Box::new(m20261125_000007_followup::Migration),
         ]
     }
 }

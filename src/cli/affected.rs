@@ -62,6 +62,12 @@ pub async fn run(cmd: AffectedCommand, settings: &Settings, out: Out) -> Result<
                 "{}: {} affected subject(s); {} added, {} removed, {} changed since the last resolution.",
                 r.incident, r.counts.subjects, r.counts.added, r.counts.removed, r.counts.changed
             ));
+            if r.cases.cases_opened + r.cases.cases_out_of_scope + r.cases.cases_back_in_scope > 0 {
+                out.say(format!(
+                    "Follow-up cases: {} opened, {} out of scope, {} back in scope.",
+                    r.cases.cases_opened, r.cases.cases_out_of_scope, r.cases.cases_back_in_scope
+                ));
+            }
             Ok(())
         }
         AffectedCommand::Stats { reference, json } => {
@@ -169,7 +175,7 @@ pub async fn run(cmd: AffectedCommand, settings: &Settings, out: Out) -> Result<
     }
 }
 
-fn truncate(s: &str, n: usize) -> String {
+pub(super) fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
     } else {

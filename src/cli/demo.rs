@@ -298,7 +298,10 @@ pub async fn run(settings: &Settings, out: Out) -> Result<()> {
 
     respond(&db, settings, reference, out).await?;
 
-    out.say("\n== 12. The clock");
+    out.say("\n== 12. Follow up with the people affected: a reply, calls, help, a request");
+    super::demo_followup::run(&db, settings, reference, out).await?;
+
+    out.say("\n== 13. The clock");
     let view = IncidentView::new(incident::find(&db, &declared.reference).await?, now, zone);
     let d = &view.authority_deadline;
     out.say(format!(
@@ -308,13 +311,13 @@ pub async fn run(settings: &Settings, out: Out) -> Result<()> {
         d.describe()
     ));
 
-    out.say("\n== 13. Timeline");
+    out.say("\n== 14. Timeline");
     let model = incident::find(&db, &declared.reference).await?;
     for entry in timeline(&model, audit::log(&db, Some(&model.reference)).await?) {
         out.say(format!("  {}  {}", clock::human(entry.at, zone), entry.what));
     }
 
-    out.say("\n== 14. The audit chain");
+    out.say("\n== 15. The audit chain");
     let check = audit::verify(&db).await?;
     out.say(format!(
         "{} entries, {}.",
@@ -325,7 +328,7 @@ pub async fn run(settings: &Settings, out: Out) -> Result<()> {
     out.say(format!(
         "\nNext: `breachdesk incident show {r}`, `breachdesk affected list {r}`, `breachdesk affected stats {r}`, \
          `breachdesk letters show {r} --subject ID`, `breachdesk incident obligations {r}`, `breachdesk tasks {r}`, `breachdesk report register --format md`, \
-         `breachdesk audit log {r}`.",
+         `breachdesk followup list {r}`, `breachdesk followup stats {r}`, `breachdesk audit log {r}`.",
         r = declared.reference
     ));
     Ok(())

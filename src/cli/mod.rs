@@ -7,6 +7,9 @@ mod assess_prompt;
 mod audit;
 mod db;
 mod demo;
+mod demo_followup;
+mod followup;
+mod followup_text;
 mod incident;
 mod incident_page;
 mod inventory;
@@ -18,6 +21,7 @@ pub mod output;
 mod playbook;
 mod report;
 mod send;
+mod subject;
 mod tasks;
 
 use std::path::PathBuf;
@@ -92,6 +96,12 @@ enum Command {
     Report(report::ReportCommand),
     /// Send the incident's email letters (`send REF`); `send status|settle|bounces REF`.
     Send(send::SendCommand),
+    /// Follow-up per person: cases, events, replies, work queues, statistics.
+    #[command(subcommand)]
+    Followup(followup::FollowupCommand),
+    /// The tool's own data-subject rights: export or erase what breachdesk holds about a person.
+    #[command(subcommand)]
+    Subject(subject::SubjectCommand),
 }
 
 impl Cli {
@@ -134,6 +144,8 @@ impl Cli {
             Command::Letters(cmd) => letters::run(cmd, &settings, out).await,
             Command::Report(cmd) => report::run(cmd, &settings, out).await,
             Command::Send(cmd) => send::run(cmd, &settings, out).await,
+            Command::Followup(cmd) => followup::run(cmd, &settings, out).await,
+            Command::Subject(cmd) => subject::run(cmd, &settings, out).await,
         }
     }
 }

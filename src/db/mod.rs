@@ -2,6 +2,8 @@
 //! entities. The only module that knows SQL; capabilities call into it.
 
 pub mod entities;
+pub mod followup;
+pub mod followup_queries;
 pub mod import;
 pub mod inventory;
 pub mod outbox;
@@ -9,6 +11,7 @@ pub mod report;
 pub mod resolve;
 pub mod send;
 pub mod send_status;
+pub mod subject;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -162,6 +162,9 @@ pub struct Resolution {
     pub incident: String,
     #[serde(flatten)]
     pub counts: ResolveCounts,
+    /// The follow-up cases the resolution opened or moved in or out of scope.
+    #[serde(flatten)]
+    pub cases: crate::db::followup::CaseCounts,
 }
 
 /// Resolves the incident's affected subjects from its scope.
@@ -190,17 +193,25 @@ pub async fn resolve(db: &Db, settings: &Settings, reference: &str) -> Result<Re
     // The audit lock first, then the set-based work, all in one transaction.
     let rec = audit::begin(db, &settings.actor, now).await?;
     let counts = sql::resolve(rec.txn(), inc.id, &systems, now).await?;
+    let cases = crate::db::followup::open_cases(rec.txn(), inc.id, &settings.actor, now).await?;
+    let mut details = serde_json::to_value(counts).unwrap_or_default();
+    if let (Some(d), Ok(serde_json::Value::Object(c))) =
+        (details.as_object_mut(), serde_json::to_value(cases))
+    {
+        d.extend(c);
+    }
     rec.record(
         "affected.resolve",
         &format!("incident:{}", inc.reference),
         Some(&inc.reference),
-        serde_json::to_value(counts).unwrap_or_default(),
+        details,
     )
     .await?;
     rec.commit().await?;
     Ok(Resolution {
         incident: inc.reference,
         counts,
+        cases,
     })
 }
 

@@ -242,6 +242,8 @@ pub async fn execute(
     )
     .await?;
     rec.commit().await?;
+    // The people reached: their follow-up cases move to contacted.
+    crate::followup::cases::sync_deliveries(db, inc.id, &settings.actor, now).await?;
 
     if let Some(e) = ending.ledger_error {
         return Err(Error::failure(format!(

@@ -17,7 +17,7 @@ use crate::db::Db;
 use crate::db::send_status::{self as sql, LiveWorker, UncertainLetter};
 use crate::error::{Error, Result};
 use crate::incident;
-use crate::mail::mailbox::{self, RawMessage};
+use crate::mail::mailbox::{self, MailSource, RawMessage};
 use crate::mail::{Classified, DsnAction, classify};
 
 /// The state of an incident's outbox.
@@ -127,6 +127,7 @@ pub async fn settle(db: &Db, settings: &Settings, reference: &str, resend: bool)
         .await?;
     }
     rec.commit().await?;
+    crate::followup::cases::sync_deliveries(db, inc.id, &settings.actor, now).await?;
     Ok(Settled {
         incident: inc.reference,
         choice,
@@ -161,8 +162,8 @@ pub async fn bounces(
 ) -> Result<BounceReport> {
     let inc = incident::find(db, reference).await?;
     let messages: Vec<RawMessage> = match (mbox, maildir) {
-        (Some(f), None) => mailbox::read_mbox(f)?,
-        (None, Some(d)) => mailbox::read_maildir(d)?,
+        (Some(f), None) => mailbox::read(&MailSource::Mbox(f.to_path_buf()))?,
+        (None, Some(d)) => mailbox::read(&MailSource::Maildir(d.to_path_buf()))?,
         _ => return Err(Error::bad_input("give either --mbox FILE or --maildir DIR")),
     };
     let mut report = BounceReport {
@@ -232,5 +233,7 @@ pub async fn bounces(
         .await?;
     }
     rec.commit().await?;
+    // People whose every letter bounced become unreachable in follow-up.
+    crate::followup::cases::sync_deliveries(db, inc.id, &settings.actor, settings.now()).await?;
     Ok(report)
 }

@@ -6,6 +6,7 @@ mod audit;
 mod common;
 mod database;
 mod errors;
+mod followup;
 mod incident;
 mod inventory;
 mod jurisdiction;
@@ -15,6 +16,7 @@ mod playbook;
 mod register;
 mod report;
 mod send;
+mod subject;
 
 use common::On::{Both, PostgresOnly, SqliteOnly};
 
@@ -106,6 +108,16 @@ fn main() {
         Both outbox::preview_by_email_and_by_subject_id,
         Both outbox::render_refuses_without_a_way_to_verify,
         Both outbox::a_bounced_email_makes_a_postal_letter_due,
+        Both followup::cases_open_once_and_follow_the_scope,
+        Both followup::every_transition_is_checked,
+        Both followup::deliveries_and_bounces_move_cases,
+        Both followup::replies_are_matched_from_a_maildir,
+        Both followup::requests_and_overdue_follow_the_clock,
+        Both followup::statistics_numbers,
+        Both subject::export_holds_everything_about_the_person,
+        Both subject::erase_keeps_counts_and_the_audit_chain,
+        SqliteOnly subject::erase_leaves_no_bytes_in_the_sqlite_file,
+        SqliteOnly subject::show_text_snapshot,
     ];
     libtest_mimic::run(&args, common::trials(&tests)).exit();
 }

@@ -500,6 +500,20 @@ Diagnostic-Code: smtp; 550 5.1.1 <person2@example.org>: User unknown\r\n\r\n\
     // Read again: nothing changes.
     let b = env.json(&["send", "bounces", &r, "--maildir", "returns", "--json"]);
     assert_eq!((b["bounced"].as_u64(), b["already"].as_u64()), (Some(0), Some(1)));
+    // Follow-up: the people reached are contacted; the one whose only letter bounced is
+    // unreachable, without anyone running a follow-up command.
+    let cases = env.json(&["followup", "list", &r, "--json"]);
+    let status_of = |email: &str| {
+        cases
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["email"] == email)
+            .map(|c| c["status"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("no case for {email}: {cases}"))
+    };
+    assert_eq!(status_of("person1@example.org"), "contacted");
+    assert_eq!(status_of("person2@example.org"), "unreachable");
     // The bounced person has no postal address here: render says they are unreachable.
     let render = env.json(&["letters", "render", &r, "--json"]);
     assert_eq!(render["added_postal"], 0);
