@@ -10,6 +10,7 @@ mod m20261125_000002_inventory;
 mod m20261125_000003_assessment_tasks;
 mod m20261125_000004_reports;
 mod m20261125_000005_outbox;
+mod m20261125_000008_letters;
 
 /// Every migration breachdesk knows, oldest first.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_assessment_tasks::Migration),
             Box::new(m20261125_000004_reports::Migration),
             Box::new(m20261125_000005_outbox::Migration),
+            Box::new(m20261125_000008_letters::Migration),
         ]
     }
 }

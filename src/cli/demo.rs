@@ -351,6 +351,8 @@ async fn demo_letters(settings: &Settings, db: &db::Db, reference: &str) -> Resu
     let req = outbox::RenderRequest {
         reference: reference.to_string(),
         channel: outbox::ChannelChoice::Auto,
+        update: None,
+        allow_untranslated: false,
         kind: crate::letters::LetterKind::Initial,
         templates: None,
         rerender_pending: false,

@@ -50,6 +50,12 @@ pub enum LettersCommand {
     Preview(super::outbox::PreviewArgs),
     /// Print one person's letter exactly as stored in the outbox, after checking its hash.
     Show(super::outbox::LetterArgs),
+    /// Write print-ready PDFs of the incident's pending postal letters (the stored text, the
+    /// address placed for a window envelope), batched, with a CSV manifest for the mail house.
+    /// Does not mark them sent: `letters posted` does, once the mail house has them.
+    Pdf(super::postal::PdfArgs),
+    /// Mark the postal letters of a `letters pdf` manifest as sent (handed to the mail house).
+    Posted(super::postal::PostedArgs),
 }
 
 #[derive(Debug, Args)]
@@ -84,6 +90,8 @@ pub async fn run(cmd: LettersCommand, settings: &Settings, out: Out) -> Result<(
         LettersCommand::Render(args) => super::outbox::render(args, settings, out).await,
         LettersCommand::Preview(args) => super::outbox::preview(args, settings, out).await,
         LettersCommand::Show(args) => super::outbox::show(args, settings, out).await,
+        LettersCommand::Pdf(args) => super::postal::pdf(args, settings, out).await,
+        LettersCommand::Posted(args) => super::postal::posted(args, settings, out).await,
         LettersCommand::Lint { templates, json } => {
             let files = TemplateFiles::load(templates.templates.as_deref())?;
             let report = lint(&files);

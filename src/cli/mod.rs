@@ -12,10 +12,12 @@ mod incident_page;
 mod inventory;
 mod jurisdiction;
 mod letters;
+mod narrative;
 mod obligations;
 mod outbox;
 pub mod output;
 mod playbook;
+mod postal;
 mod report;
 mod tasks;
 

@@ -4,7 +4,9 @@
 pub mod entities;
 pub mod import;
 pub mod inventory;
+pub mod narrative;
 pub mod outbox;
+pub mod postal;
 pub mod report;
 pub mod resolve;
 

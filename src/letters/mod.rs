@@ -6,6 +6,7 @@
 mod analysis;
 mod clean;
 pub mod context;
+pub mod countries;
 mod inline;
 mod input;
 pub mod lint;
@@ -30,6 +31,7 @@ use crate::error::Error;
 pub use context::{
     IncidentFacts, LetterContext, LetterInput, Narrative, Organisation, Recipient, UpdateNote,
 };
+pub(crate) use clean::line as clean_line;
 pub use locale::Locale;
 pub use render::{RenderedLetter, Renderer, TemplateSet};
 pub use verification::VerificationCode;

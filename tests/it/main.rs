@@ -12,6 +12,7 @@ mod jurisdiction;
 mod letters;
 mod outbox;
 mod playbook;
+mod postal;
 mod register;
 mod report;
 
@@ -94,6 +95,10 @@ fn main() {
         Both outbox::preview_by_email_and_by_subject_id,
         Both outbox::render_refuses_without_a_way_to_verify,
         Both outbox::a_bounced_email_makes_a_postal_letter_due,
+        Both postal::pdf_prints_the_stored_letters_with_a_manifest,
+        Both postal::posted_marks_the_manifest_s_letters_sent,
+        SqliteOnly postal::duplex_us_letter_starts_each_letter_on_an_odd_page,
+        Both postal::domestic_letters_have_no_country_line,
     ];
     libtest_mimic::run(&args, common::trials(&tests)).exit();
 }
