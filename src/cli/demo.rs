@@ -282,6 +282,12 @@ pub async fn run(settings: &Settings, out: Out) -> Result<()> {
     out.say(format!("By category: {}.", categories.join(", ")));
 
     out.say("\n== 6. Write the letters: each person's own, in their language, by email or on paper");
+    for (locale, texts) in demo::NARRATIVE_TRANSLATIONS {
+        let fields = crate::narrative::Field::NARRATIVE;
+        let texts: Vec<_> = fields.iter().zip(texts).map(|(f, t)| (*f, t.to_string())).collect();
+        crate::narrative::translate(&db, settings, reference, &locale.parse()?, &texts, None).await?;
+    }
+    out.say("The narrative translated into German and French (`incident translate`).");
     let letters = demo_letters(settings, &db, reference).await?;
     let locales: Vec<String> = letters
         .added_by_locale
@@ -295,6 +301,29 @@ pub async fn run(settings: &Settings, out: Out) -> Result<()> {
         letters.added_postal,
         locales.join(", ")
     ));
+    let print = crate::postal::write_pdfs(
+        &db,
+        settings,
+        &crate::postal::PdfRequest {
+            reference: reference.to_string(),
+            output: Path::new("breachdesk-demo").join("postal"),
+            paper: crate::postal::Paper::A4,
+            batch: crate::postal::DEFAULT_BATCH as usize,
+            duplex: false,
+            kind: crate::letters::LetterKind::Initial,
+            update_number: None,
+            include_sent: false,
+        },
+    )
+    .await?;
+    if let Some(manifest) = &print.manifest {
+        out.say(format!(
+            "The {} postal letters printed for window envelopes: breachdesk-demo/postal/ ({} PDF, manifest {}).",
+            print.letters,
+            print.files.len(),
+            manifest
+        ));
+    }
 
     respond(&db, settings, reference, out).await?;
 
