@@ -284,7 +284,11 @@ pub async fn run(settings: &Settings, out: Out) -> Result<()> {
     out.say("\n== 6. Write the letters: each person's own, in their language, by email or on paper");
     for (locale, texts) in demo::NARRATIVE_TRANSLATIONS {
         let fields = crate::narrative::Field::NARRATIVE;
-        let texts: Vec<_> = fields.iter().zip(texts).map(|(f, t)| (*f, t.to_string())).collect();
+        let texts: Vec<_> = fields
+            .iter()
+            .zip(texts)
+            .map(|(f, t)| (*f, t.to_string()))
+            .collect();
         crate::narrative::translate(&db, settings, reference, &locale.parse()?, &texts, None).await?;
     }
     out.say("The narrative translated into German and French (`incident translate`).");

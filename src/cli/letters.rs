@@ -20,6 +20,10 @@ pub enum LettersCommand {
     Lint {
         #[command(flatten)]
         templates: TemplatesArg,
+        /// Also check that this incident's narrative (and latest update summary) is translated
+        /// into every letter language of the people it affects.
+        #[arg(long, value_name = "REF")]
+        incident: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -92,9 +96,19 @@ pub async fn run(cmd: LettersCommand, settings: &Settings, out: Out) -> Result<(
         LettersCommand::Show(args) => super::outbox::show(args, settings, out).await,
         LettersCommand::Pdf(args) => super::postal::pdf(args, settings, out).await,
         LettersCommand::Posted(args) => super::postal::posted(args, settings, out).await,
-        LettersCommand::Lint { templates, json } => {
+        LettersCommand::Lint {
+            templates,
+            incident,
+            json,
+        } => {
             let files = TemplateFiles::load(templates.templates.as_deref())?;
-            let report = lint(&files);
+            let mut report = lint(&files);
+            if let Some(reference) = incident {
+                let dir = templates.templates.or_else(|| settings.letters.templates.clone());
+                report
+                    .problems
+                    .extend(translation_gaps(settings, &reference, dir.as_deref()).await?);
+            }
             if json {
                 out.json(&report)?;
             } else {
@@ -168,4 +182,40 @@ pub async fn run(cmd: LettersCommand, settings: &Settings, out: Out) -> Result<(
             Ok(())
         }
     }
+}
+
+/// The incident's letter languages without a translation, as lint problems.
+async fn translation_gaps(
+    settings: &Settings,
+    reference: &str,
+    templates: Option<&std::path::Path>,
+) -> Result<Vec<crate::letters::lint::Problem>> {
+    let db = crate::db::open_current(&settings.database_url).await?;
+    let inc = crate::incident::find(&db, reference).await?;
+    let stored = crate::narrative::Stored::load(&db, inc.id).await?;
+    let mut set = TemplateSet::load(templates)?;
+    if let Some(lang) = &settings.letters.default_language {
+        set.set_default_locale(lang)?;
+    }
+    let update = stored.latest_update().unwrap_or(0);
+    let gaps = crate::narrative::coverage(&db, settings, inc.id, &set, &stored, update).await?;
+    Ok(gaps
+        .iter()
+        .map(|g| {
+            let fields: Vec<String> = g.missing.iter().map(|f| f.flag()).collect();
+            crate::letters::lint::Problem {
+                file: inc.reference.clone(),
+                line: None,
+                message: format!(
+                    "{} people get letters in '{}', which has no translation of {} (`breachdesk incident \
+                     translate {} --locale {} ...`)",
+                    g.people,
+                    g.locale,
+                    fields.join(" "),
+                    inc.reference,
+                    g.locale
+                ),
+            }
+        })
+        .collect())
 }

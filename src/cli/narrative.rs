@@ -84,8 +84,7 @@ pub async fn run(cmd: NarrativeCommand, db: &Db, settings: &Settings, out: Out) 
             .into_iter()
             .filter_map(|(f, t)| t.map(|t| (f, t)))
             .collect();
-            let changed =
-                narrative::translate(db, settings, &a.reference, &locale, &texts, a.update).await?;
+            let changed = narrative::translate(db, settings, &a.reference, &locale, &texts, a.update).await?;
             let r = incident::find(db, &a.reference).await?.reference;
             if changed.is_empty() {
                 out.say(format!("{r}: the '{locale}' translation is unchanged."));

@@ -60,7 +60,12 @@ pub async fn page<C: ConnectionTrait>(
         .query_all_raw(Statement::from_sql_and_values(
             backend,
             sql,
-            [incident_id.into(), kind.into(), update_number.into(), after.into()],
+            [
+                incident_id.into(),
+                kind.into(),
+                update_number.into(),
+                after.into(),
+            ],
         ))
         .await
         .context("reading the postal letters")?;

@@ -258,7 +258,15 @@ pub static COUNTRIES: &[(&str, &str, &str, &str, &str)] = &[
     ("ZW", "Zimbabwe", "Simbabwe", "Zimbabwe", "Africa/Harare"),
 ];
 
-fn find(code: &str) -> Option<&'static (&'static str, &'static str, &'static str, &'static str, &'static str)> {
+fn find(
+    code: &str,
+) -> Option<&'static (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+)> {
     let code = code.trim().to_ascii_uppercase();
     COUNTRIES
         .binary_search_by(|c| c.0.cmp(code.as_str()))

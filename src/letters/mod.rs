@@ -28,10 +28,10 @@ use serde::Serialize;
 
 use crate::error::Error;
 
+pub(crate) use clean::line as clean_line;
 pub use context::{
     IncidentFacts, LetterContext, LetterInput, Narrative, Organisation, Recipient, UpdateNote,
 };
-pub(crate) use clean::line as clean_line;
 pub use locale::Locale;
 pub use render::{RenderedLetter, Renderer, TemplateSet};
 pub use verification::VerificationCode;

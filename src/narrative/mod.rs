@@ -117,9 +117,7 @@ impl Stored {
     pub fn narratives(&self, original: &Narrative) -> BTreeMap<String, Narrative> {
         let mut out: BTreeMap<String, Narrative> = BTreeMap::new();
         for t in self.translations.iter().filter(|t| t.update_number == 0) {
-            let n = out
-                .entry(t.locale.clone())
-                .or_insert_with(|| original.clone());
+            let n = out.entry(t.locale.clone()).or_insert_with(|| original.clone());
             match Field::parse(&t.field) {
                 Some(Field::Nature) => n.nature = t.text.clone(),
                 Some(Field::LikelyConsequences) => n.likely_consequences = t.text.clone(),
@@ -201,7 +199,11 @@ pub async fn record_update(
             )));
         }
     };
-    let before = stored.notes.iter().find(|n| n.number == number).map(|n| n.summary.clone());
+    let before = stored
+        .notes
+        .iter()
+        .find(|n| n.number == number)
+        .map(|n| n.summary.clone());
     if before.as_deref() == Some(summary) {
         return Ok(number);
     }
@@ -257,7 +259,11 @@ pub async fn translate(
         let row = TranslationRow {
             locale: locale.as_str().to_string(),
             field: field.as_str().to_string(),
-            update_number: if *field == Field::UpdateSummary { update_number } else { 0 },
+            update_number: if *field == Field::UpdateSummary {
+                update_number
+            } else {
+                0
+            },
             text: text.trim().to_string(),
         };
         let before = sql::put_translation(rec.txn(), inc.id, &row, rec.at(), &settings.actor).await?;

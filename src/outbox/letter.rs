@@ -118,7 +118,10 @@ impl LetterSetup {
             LetterKind::Initial => "initial".to_string(),
             LetterKind::Update => format!("update-{}", self.update_number),
         };
-        format!("<bd-{}-{subject_id}-{channel}-{kind}@{}>", self.reference, self.domain)
+        format!(
+            "<bd-{}-{subject_id}-{channel}-{kind}@{}>",
+            self.reference, self.domain
+        )
     }
 
     /// The person as the letter addresses them: in the template locale their language
@@ -226,11 +229,7 @@ fn email_of(row: &AffectedRow) -> Option<String> {
 /// letter's language `lang`, as the UPU asks for the last line of international mail. Empty
 /// unless there is a street line and a city or postal code.
 pub fn address_lines(row: &AffectedRow, lang: &str, home: Option<&str>) -> Vec<String> {
-    let clean = |v: &Option<String>| {
-        v.as_deref()
-            .map(clean_line)
-            .filter(|t| !t.is_empty())
-    };
+    let clean = |v: &Option<String>| v.as_deref().map(clean_line).filter(|t| !t.is_empty());
     let street: Vec<String> = [&row.address_line1, &row.address_line2]
         .into_iter()
         .filter_map(clean)
@@ -245,11 +244,11 @@ pub fn address_lines(row: &AffectedRow, lang: &str, home: Option<&str>) -> Vec<S
     }
     let mut lines = street;
     lines.push(town);
-    if let Some(code) = clean(&row.country) {
-        if home.is_none_or(|h| !h.eq_ignore_ascii_case(&code)) {
-            let name = countries::name(&code, lang).unwrap_or(&code);
-            lines.push(name.to_uppercase());
-        }
+    if let Some(code) = clean(&row.country)
+        && home.is_none_or(|h| !h.eq_ignore_ascii_case(&code))
+    {
+        let name = countries::name(&code, lang).unwrap_or(&code);
+        lines.push(name.to_uppercase());
     }
     lines
 }

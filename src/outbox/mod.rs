@@ -96,7 +96,14 @@ pub async fn render(
     let started = Instant::now();
     let inc = incident::find(db, &req.reference).await?;
     let stored = crate::narrative::Stored::load(db, inc.id).await?;
-    let setup = LetterSetup::new(settings, &inc, req.kind, req.update, &stored, req.templates.clone())?;
+    let setup = LetterSetup::new(
+        settings,
+        &inc,
+        req.kind,
+        req.update,
+        &stored,
+        req.templates.clone(),
+    )?;
     let update_number = setup.update_number;
     let gaps = crate::narrative::coverage(db, settings, inc.id, &setup.set, &stored, update_number).await?;
     if !gaps.is_empty() && !req.allow_untranslated {
@@ -139,7 +146,9 @@ pub async fn render(
                 after = last_id;
                 let mut have: HashSet<(i64, String)> = HashSet::new();
                 let mut bounced: HashSet<i64> = HashSet::new();
-                for (id, channel, status) in sql::existing(&db.conn, inc.id, kind, update_number, first_id, last_id).await? {
+                for (id, channel, status) in
+                    sql::existing(&db.conn, inc.id, kind, update_number, first_id, last_id).await?
+                {
                     if status == NotificationStatus::Bounced.as_str() && channel == Channel::Email.as_str() {
                         bounced.insert(id);
                     }
@@ -171,12 +180,28 @@ pub async fn render(
             _ => None,
         };
         if let Some(previous) = std::mem::replace(&mut rendering, next) {
-            write(db, settings, (inc.id, update_number), &version, &mut summary, previous).await?;
+            write(
+                db,
+                settings,
+                (inc.id, update_number),
+                &version,
+                &mut summary,
+                previous,
+            )
+            .await?;
         }
         progress(summary.subjects, total);
     }
     if let Some(previous) = rendering {
-        write(db, settings, (inc.id, update_number), &version, &mut summary, previous).await?;
+        write(
+            db,
+            settings,
+            (inc.id, update_number),
+            &version,
+            &mut summary,
+            previous,
+        )
+        .await?;
     }
 
     for (v, status, n) in sql::versions(&db.conn, inc.id, kind, update_number).await? {

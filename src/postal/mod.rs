@@ -93,7 +93,10 @@ pub async fn write_pdfs(db: &Db, settings: &Settings, req: &PdfRequest) -> Resul
     };
     let letter = letter_name(req.kind, update_number);
     std::fs::create_dir_all(&req.output).map_err(|e| {
-        Error::failure(format!("cannot create the directory {}: {e}", req.output.display()))
+        Error::failure(format!(
+            "cannot create the directory {}: {e}",
+            req.output.display()
+        ))
     })?;
     let prefix = format!("{}-{letter}", inc.reference);
     let typesetter = Typesetter::new();
@@ -226,7 +229,10 @@ pub async fn posted(
     let inc = incident::find(db, reference).await?;
     let entries = manifest::read_posted(manifest_path)?;
     let bytes = std::fs::read(manifest_path).map_err(|e| {
-        Error::bad_input(format!("cannot read the manifest {}: {e}", manifest_path.display()))
+        Error::bad_input(format!(
+            "cannot read the manifest {}: {e}",
+            manifest_path.display()
+        ))
     })?;
     let mut s = PostedSummary {
         incident: inc.reference.clone(),

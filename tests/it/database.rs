@@ -122,7 +122,10 @@ pub fn demo_runs_on_a_fresh_directory(env: &TestEnv) {
     );
     // The postal letters printed, in the people's languages (translated narrative).
     let postal = env.dir().join("breachdesk-demo/postal");
-    assert!(postal.join(format!("{reference}-initial-001.pdf")).exists(), "{out}");
+    assert!(
+        postal.join(format!("{reference}-initial-001.pdf")).exists(),
+        "{out}"
+    );
     let manifest = std::fs::read_to_string(postal.join(format!("{reference}-initial-manifest.csv"))).unwrap();
     assert!(manifest.lines().count() > 1, "{manifest}");
     assert!(out.contains("translated into German and French"), "{out}");
@@ -134,7 +137,15 @@ pub fn demo_runs_on_a_fresh_directory(env: &TestEnv) {
         .find(|p| p["locale"].as_str().is_some_and(|l| l.starts_with("de")))
         .expect("a German reader");
     let subject = german["subject_id"].to_string();
-    let letter = env.ok(&["letters", "show", reference, "--subject", &subject, "--part", "text"]);
+    let letter = env.ok(&[
+        "letters",
+        "show",
+        reference,
+        "--subject",
+        &subject,
+        "--part",
+        "text",
+    ]);
     assert!(letter.contains("Ein Angreifer hat den Dateiserver"), "{letter}");
     // ... and taken to the end: assessed, decided, a checklist, the report written and sent.
     let report =

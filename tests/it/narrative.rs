@@ -46,45 +46,119 @@ pub fn update_letters_tell_each_stored_update(env: &TestEnv) {
     assert_eq!(s["added_email"], 2);
     assert_eq!(s["untranslated"][0]["locale"], "fr");
     let de = env.json(&[
-        "letters", "show", &r, "--subject", "erika@example.org", "--kind", "update", "--json",
+        "letters",
+        "show",
+        &r,
+        "--subject",
+        "erika@example.org",
+        "--kind",
+        "update",
+        "--json",
     ]);
     assert_eq!(de["update"], 1);
     let text = de["text"].as_str().unwrap();
     assert!(text.contains("Auch Bestellhistorien wurden kopiert."), "{text}");
     assert!(text.contains("Jemand hat die Kundendatenbank kopiert."), "{text}");
     assert!(
-        de["message_id"].as_str().unwrap().ends_with("-email-update-1@example.com>"),
+        de["message_id"]
+            .as_str()
+            .unwrap()
+            .ends_with("-email-update-1@example.com>"),
         "{de}"
     );
     let fr = env.json(&[
-        "letters", "show", &r, "--subject", "marie@example.fr", "--kind", "update", "--json",
+        "letters",
+        "show",
+        &r,
+        "--subject",
+        "marie@example.fr",
+        "--kind",
+        "update",
+        "--json",
     ]);
     assert!(
-        fr["text"].as_str().unwrap().contains("We found that order histories were copied too."),
+        fr["text"]
+            .as_str()
+            .unwrap()
+            .contains("We found that order histories were copied too."),
         "allowed: the untranslated summary"
     );
 
     // A second update: its own letters, the first ones stay as they were.
-    env.ok(&["incident", "update-note", &r, "--summary", "The attacker was identified."]);
-    env.ok(&["incident", "translate", &r, "--locale", "de", "--update-summary", "Der Täter ist ermittelt."]);
-    env.ok(&["incident", "translate", &r, "--locale", "fr", "--update-summary", "L'attaquant est identifié."]);
+    env.ok(&[
+        "incident",
+        "update-note",
+        &r,
+        "--summary",
+        "The attacker was identified.",
+    ]);
+    env.ok(&[
+        "incident",
+        "translate",
+        &r,
+        "--locale",
+        "de",
+        "--update-summary",
+        "Der Täter ist ermittelt.",
+    ]);
+    env.ok(&[
+        "incident",
+        "translate",
+        &r,
+        "--locale",
+        "fr",
+        "--update-summary",
+        "L'attaquant est identifié.",
+    ]);
     let s2 = env.json(&["letters", "render", &r, "--kind", "update", "--json"]);
     assert_eq!(s2["update"], 2);
     assert_eq!(s2["added_email"], 2);
     let again = env.json(&["letters", "render", &r, "--kind", "update", "--json"]);
     assert_eq!(again["already"], 3, "idempotent per update");
     let first = env.json(&[
-        "letters", "show", &r, "--subject", "erika@example.org", "--kind", "update", "--update", "1", "--json",
+        "letters",
+        "show",
+        &r,
+        "--subject",
+        "erika@example.org",
+        "--kind",
+        "update",
+        "--update",
+        "1",
+        "--json",
     ]);
     assert_eq!(first["content_hash"], de["content_hash"]);
     let second = env.json(&[
-        "letters", "show", &r, "--subject", "marie@example.fr", "--kind", "update", "--json",
+        "letters",
+        "show",
+        &r,
+        "--subject",
+        "marie@example.fr",
+        "--kind",
+        "update",
+        "--json",
     ]);
-    assert!(second["text"].as_str().unwrap().contains("L'attaquant est identifié."));
+    assert!(
+        second["text"]
+            .as_str()
+            .unwrap()
+            .contains("L'attaquant est identifié.")
+    );
 
     // Correcting update 1 is recorded; a summary for an update that does not exist is refused.
-    env.ok(&["incident", "update-note", &r, "--number", "1", "--summary", "Order histories too."]);
-    let err = env.fails(&["incident", "update-note", &r, "--number", "7", "--summary", "x"], 2);
+    env.ok(&[
+        "incident",
+        "update-note",
+        &r,
+        "--number",
+        "1",
+        "--summary",
+        "Order histories too.",
+    ]);
+    let err = env.fails(
+        &["incident", "update-note", &r, "--number", "7", "--summary", "x"],
+        2,
+    );
     assert!(err.contains("no update 7"), "{err}");
     let t = env.json(&["incident", "translations", &r, "--json"]);
     assert_eq!(t["updates"][0]["summary"], "Order histories too.");
@@ -98,7 +172,10 @@ pub fn update_letters_tell_each_stored_update(env: &TestEnv) {
 pub fn translations_are_used_per_language_and_removable(env: &TestEnv) {
     let r = incident(env);
     let preview = |who: &str| {
-        run_ok(env.cmd().args(["letters", "preview", &r, "--subject", who, "--part", "text"]))
+        run_ok(
+            env.cmd()
+                .args(["letters", "preview", &r, "--subject", who, "--part", "text"]),
+        )
     };
     assert!(preview("marie@example.fr").contains("Quelqu'un a copié la base de données clients."));
     assert!(preview("erika@example.org").contains("Jemand hat die Kundendatenbank kopiert."));
@@ -109,11 +186,35 @@ pub fn translations_are_used_per_language_and_removable(env: &TestEnv) {
     assert!(preview("marie@example.fr").contains("Someone copied the customer database."));
     let err = env.fails(&["letters", "render", &r], 2);
     assert!(err.contains("fr (1 people: --nature)"), "{err}");
+    let lint = env
+        .cmd()
+        .args(["letters", "lint", "--incident", &r])
+        .output()
+        .unwrap();
+    assert_eq!(lint.status.code(), Some(2));
+    let found = String::from_utf8_lossy(&lint.stdout);
+    assert!(
+        found.contains(&format!(
+            "{r}: 1 people get letters in 'fr', which has no translation of --nature"
+        )),
+        "{found}"
+    );
     let unchanged = env.ok(&["incident", "translate", &r, "--locale", "fr", "--nature", ""]);
     assert!(unchanged.contains("unchanged"), "{unchanged}");
     let err = env.fails(&["incident", "translate", &r, "--locale", "fr"], 2);
     assert!(err.contains("nothing to translate"), "{err}");
-    let err = env.fails(&["incident", "translate", &r, "--locale", "français", "--nature", "x"], 2);
+    let err = env.fails(
+        &[
+            "incident",
+            "translate",
+            &r,
+            "--locale",
+            "français",
+            "--nature",
+            "x",
+        ],
+        2,
+    );
     assert!(err.contains("not a language tag"), "{err}");
 }
 
@@ -125,7 +226,17 @@ pub fn letters_are_dated_in_the_person_s_zone(env: &TestEnv) {
             env.cmd()
                 .env("BREACHDESK_NOW", "2026-03-06T23:30:00Z")
                 .env("BREACHDESK_TZ", "America/Los_Angeles")
-                .args(["letters", "preview", &r, "--subject", who, "--channel", "postal", "--part", "text"]),
+                .args([
+                    "letters",
+                    "preview",
+                    &r,
+                    "--subject",
+                    who,
+                    "--channel",
+                    "postal",
+                    "--part",
+                    "text",
+                ]),
         )
     };
     assert!(at("erika@example.org").contains("\n7. März 2026\n"));
@@ -141,14 +252,49 @@ pub fn update_letters_snapshot(env: &TestEnv) {
     let r = incident(env);
     let now = "2026-03-09T08:00:00Z";
     let at = |args: &[&str]| run_ok(env.cmd().env("BREACHDESK_NOW", now).args(args));
-    at(&["incident", "update-note", &r, "--summary", "We found that order histories were copied too."]);
-    at(&["incident", "translate", &r, "--locale", "de", "--update-summary", "Auch Bestellhistorien wurden kopiert."]);
-    at(&["incident", "translate", &r, "--locale", "fr", "--update-summary", "Les historiques de commande aussi."]);
+    at(&[
+        "incident",
+        "update-note",
+        &r,
+        "--summary",
+        "We found that order histories were copied too.",
+    ]);
+    at(&[
+        "incident",
+        "translate",
+        &r,
+        "--locale",
+        "de",
+        "--update-summary",
+        "Auch Bestellhistorien wurden kopiert.",
+    ]);
+    at(&[
+        "incident",
+        "translate",
+        &r,
+        "--locale",
+        "fr",
+        "--update-summary",
+        "Les historiques de commande aussi.",
+    ]);
     at(&["letters", "render", &r, "--kind", "update", "--channel", "postal"]);
     let paul = crate::outbox::subject_id(env, &r, "Paul Post");
     let code = regex_lite_code();
-    for (name, who) in [("update_postal_en", paul.as_str()), ("update_postal_de", "erika@example.org")] {
-        let text = at(&["letters", "show", &r, "--subject", who, "--kind", "update", "--part", "text"]);
+    for (name, who) in [
+        ("update_postal_en", paul.as_str()),
+        ("update_postal_de", "erika@example.org"),
+    ] {
+        let text = at(&[
+            "letters",
+            "show",
+            &r,
+            "--subject",
+            who,
+            "--kind",
+            "update",
+            "--part",
+            "text",
+        ]);
         let text = code(&text.replace(&r, "BD-XXXX-XXXX"));
         insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false }, {
             insta::assert_snapshot!(name, text);
@@ -164,8 +310,13 @@ fn regex_lite_code() -> impl Fn(&str) -> String {
                 let t = l.trim();
                 let is_code = t.len() == 19
                     && t.split('-').count() == 4
-                    && t.split('-').all(|p| p.len() == 4 && p.bytes().all(|b| b.is_ascii_alphanumeric()));
-                if is_code { l.replace(t, "[code]") } else { l.to_string() }
+                    && t.split('-')
+                        .all(|p| p.len() == 4 && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+                if is_code {
+                    l.replace(t, "[code]")
+                } else {
+                    l.to_string()
+                }
             })
             .collect::<Vec<_>>()
             .join("\n")

@@ -53,17 +53,18 @@ pub fn pdf_prints_the_stored_letters_with_a_manifest(env: &TestEnv) {
         "letters", "pdf", &r, "--output", "print", "--batch", "2", "--json",
     ]);
     assert_eq!(s["letters"], 3);
-    assert_eq!(s["files"].as_array().unwrap().len(), 2, "3 letters in batches of 2");
+    assert_eq!(
+        s["files"].as_array().unwrap().len(),
+        2,
+        "3 letters in batches of 2"
+    );
     assert_eq!(s["skipped"].as_array().unwrap().len(), 0);
     let dir = env.dir().join("print");
     let first = dir.join(format!("{r}-initial-001.pdf"));
     let bytes = std::fs::read(&first).unwrap();
     assert!(bytes.starts_with(b"%PDF-"));
     #[cfg(unix)]
-    for f in [
-        first.clone(),
-        dir.join(format!("{r}-initial-manifest.csv")),
-    ] {
+    for f in [first.clone(), dir.join(format!("{r}-initial-manifest.csv"))] {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&f).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "{}", f.display());
@@ -75,8 +76,14 @@ pub fn pdf_prints_the_stored_letters_with_a_manifest(env: &TestEnv) {
     assert_eq!(&rows[2][0], format!("{r}-initial-002.pdf"));
     let eve = rows.iter().find(|r| r[10].starts_with("Eve")).unwrap();
     assert_eq!(&eve[10], "Eve #panic() *x* ] $y$ <b>");
-    assert_eq!(&eve[11], "'=1+2 Hauptstraße 1", "formula-looking cells neutralised");
-    assert_eq!(&eve[13], "GERMANY", "abroad: the country in capitals on the last line");
+    assert_eq!(
+        &eve[11], "'=1+2 Hauptstraße 1",
+        "formula-looking cells neutralised"
+    );
+    assert_eq!(
+        &eve[13], "GERMANY",
+        "abroad: the country in capitals on the last line"
+    );
     assert_eq!(&eve[7], "DE");
     let erika = rows.iter().find(|r| r[10].starts_with("Erika")).unwrap();
     assert_eq!(&erika[6], "de");
@@ -94,7 +101,13 @@ pub fn pdf_prints_the_stored_letters_with_a_manifest(env: &TestEnv) {
     );
 
     if let Some(text) = pdf_text(&first) {
-        for needle in ["Erika Mustermann", "Heidestraße 17", "1010 Wien", "ÖSTERREICH", "Paul Post"] {
+        for needle in [
+            "Erika Mustermann",
+            "Heidestraße 17",
+            "1010 Wien",
+            "ÖSTERREICH",
+            "Paul Post",
+        ] {
             assert!(text.contains(needle), "{needle} missing:\n{text}");
         }
         // The stored letter, the verification code in the foot of every page.
@@ -106,7 +119,11 @@ pub fn pdf_prints_the_stored_letters_with_a_manifest(env: &TestEnv) {
             .filter(|row| row[0] == *format!("{r}-initial-001.pdf"))
             .map(|row| row[2].parse::<usize>().unwrap())
             .sum();
-        assert_eq!(text.matches('\u{c}').count(), pages_in_file, "one form feed per page");
+        assert_eq!(
+            text.matches('\u{c}').count(),
+            pages_in_file,
+            "one form feed per page"
+        );
         let second = pdf_text(&dir.join(format!("{r}-initial-002.pdf"))).unwrap();
         assert!(
             second.contains("Eve #panic() *x* ] $y$ <b>"),
@@ -176,9 +193,13 @@ pub fn domestic_letters_have_no_country_line(env: &TestEnv) {
     )
     .unwrap();
     let eve = crate::outbox::subject_id(env, &r, "Eve #panic() *x* ] $y$ <b>");
-    let text = run_ok(env.cmd().args([
-        "letters", "preview", &r, "--subject", &eve, "--part", "text",
-    ]));
-    assert!(text.contains("10115 Berlin\n\n"), "no country line at home:\n{text}");
+    let text = run_ok(
+        env.cmd()
+            .args(["letters", "preview", &r, "--subject", &eve, "--part", "text"]),
+    );
+    assert!(
+        text.contains("10115 Berlin\n\n"),
+        "no country line at home:\n{text}"
+    );
     assert!(!text.contains("GERMANY"), "{text}");
 }
