@@ -9,6 +9,10 @@
 //! Needs the `sqlite3`, `time` and `postgresql-client` Debian packages and a PostgreSQL server
 //! on 127.0.0.1:5432 (user postgres) for the PostgreSQL part. Not part of CI.
 
+mod support;
+
+use support::write_section;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -90,36 +94,10 @@ fn generate(dir: &Path, total: usize) -> Vec<PathBuf> {
     files
 }
 
-/// Runs a command under /usr/bin/time; returns (seconds, peak RSS in MiB).
+/// (seconds, peak RSS in MiB) of a command.
 fn timed(cmd: &mut Command) -> (f64, f64) {
-    let program = cmd.get_program().to_owned();
-    let mut wrapped = Command::new("/usr/bin/time");
-    wrapped
-        .arg("-f")
-        .arg("BENCH_MAXRSS_KB=%M")
-        .arg(program)
-        .args(cmd.get_args());
-    for (k, v) in cmd.get_envs() {
-        match v {
-            Some(v) => wrapped.env(k, v),
-            None => wrapped.env_remove(k),
-        };
-    }
-    if let Some(dir) = cmd.get_current_dir() {
-        wrapped.current_dir(dir);
-    }
-    let start = Instant::now();
-    let out = wrapped.output().expect("run /usr/bin/time (Debian package time)");
-    let secs = start.elapsed().as_secs_f64();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{:?} failed:\n{stderr}", cmd);
-    let kb: f64 = stderr
-        .lines()
-        .filter_map(|l| l.strip_prefix("BENCH_MAXRSS_KB="))
-        .next_back()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0.0);
-    (secs, kb / 1024.0)
+    let (_, secs, rss) = support::timed(cmd);
+    (secs, rss)
 }
 
 fn bd(dir: &Path, url: &str) -> Command {
@@ -460,17 +438,4 @@ fn main() {
     }
     print!("{md}");
     write_section("BENCHMARKS.md", "inventory", &md);
-}
-
-/// Replaces the text between `<!-- NAME:begin -->` and `<!-- NAME:end -->` in `file`.
-fn write_section(file: &str, name: &str, body: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    let (begin, end) = (format!("<!-- {name}:begin -->"), format!("<!-- {name}:end -->"));
-    let section = format!("{begin}\n{body}{end}");
-    let new = match (text.find(&begin), text.find(&end)) {
-        (Some(b), Some(e)) => format!("{}{}{}", &text[..b], section, &text[e + end.len()..]),
-        _ => format!("{text}\n{section}\n"),
-    };
-    std::fs::write(path, new).unwrap();
 }

@@ -52,6 +52,9 @@ pub struct Letters {
     pub templates: Option<PathBuf>,
     /// The template locale for people whose language is unknown (default `en`).
     pub default_language: Option<String>,
+    /// The language incidents' narratives are written in (default: `default_language`, else
+    /// `en`); letters in other languages need translations (`incident translate`).
+    pub narrative_language: Option<String>,
 }
 
 /// `[playbooks]`: a directory whose playbook files (and `jurisdictions.toml`) replace or add
@@ -88,6 +91,9 @@ pub struct Organisation {
     pub postal_address: Vec<String>,
     /// The domain of the letters' Message-IDs (default: the web site's host).
     pub message_domain: Option<String>,
+    /// The organisation's country (ISO code, e.g. `DE`): postal letters to people in it carry
+    /// no country line, letters abroad end with the destination country in capitals.
+    pub country: Option<String>,
     /// The jurisdiction code of the lead supervisory authority (GDPR Art. 56), e.g. `DE`:
     /// authority reports name it and go to it unless `--authority` says otherwise.
     pub lead_authority: Option<String>,
@@ -315,6 +321,8 @@ pub fn default_config_text(database_url: &str) -> String {
 # postal_address = ["Example Ltd", "Musterstraße 1", "10115 Berlin"]
 # The domain of the letters' Message-IDs (default: the web site's host).
 # message_domain = "example.org"
+# The organisation's country: postal letters within it carry no country line.
+# country = "DE"
 # The lead supervisory authority (GDPR Art. 56), as a jurisdiction code: authority reports
 # go to it by default, and a submission to it meets the other EU/EEA states' obligations.
 # lead_authority = "DE"
@@ -328,6 +336,9 @@ pub fn default_config_text(database_url: &str) -> String {
 # templates = "letter-templates"
 # The language of letters to people whose language is not on record.
 # default_language = "en"
+# The language incidents' narratives are written in (default: default_language); letters in
+# other languages use the translations given with `breachdesk incident translate`.
+# narrative_language = "en"
 
 [assessment]
 # POLICY, not law: from which ENISA severity band (low, medium, high, very_high) an

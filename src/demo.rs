@@ -329,3 +329,32 @@ fn ascii(name: &str) -> String {
         .collect::<String>()
         .to_lowercase()
 }
+
+/// The demo incident's narrative in German and French (nature, likely consequences, measures
+/// taken, measures proposed), as an operator gives it with `incident translate`.
+pub const NARRATIVE_TRANSLATIONS: &[(&str, [&str; 4])] = &[
+    (
+        "de",
+        [
+            "Ein Angreifer hat den Dateiserver der Personalabteilung verschlüsselt, nachdem er einen Teil \
+             davon kopiert hatte. Auf dem Server lagen Bewerbungen und Personalakten.",
+            "Die Kontakt- und Identitätsdaten von Bewerberinnen, Bewerbern und Beschäftigten könnten \
+             veröffentlicht oder für Phishing genutzt werden.",
+            "Der Server wurde vom Netz getrennt, aus der Offline-Sicherung der Vornacht wiederhergestellt, \
+             und alle Zugangsdaten wurden geändert.",
+            "Wir informieren alle Betroffenen, beobachten einschlägige Leak-Seiten und bieten Unterstützung an.",
+        ],
+    ),
+    (
+        "fr",
+        [
+            "Un attaquant a chiffré le serveur de fichiers des ressources humaines après en avoir copié une \
+             partie. Des candidatures et des dossiers du personnel se trouvaient sur ce serveur.",
+            "Les coordonnées et les données d'identité des candidats et des salariés pourraient être publiées \
+             ou utilisées pour de l'hameçonnage.",
+            "Le serveur a été isolé, restauré à partir de la sauvegarde hors ligne de la nuit précédente, et \
+             tous les identifiants ont été changés.",
+            "Nous informons toutes les personnes concernées, surveillons les sites de fuite et proposons notre aide.",
+        ],
+    ),
+];

@@ -12,6 +12,7 @@ mod m20261125_000004_reports;
 mod m20261125_000005_outbox;
 mod m20261125_000006_send;
 mod m20261125_000007_followup;
+mod m20261125_000008_letters;
 
 /// Every migration breachdesk knows, oldest first.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_outbox::Migration),
             Box::new(m20261125_000006_send::Migration),
             Box::new(m20261125_000007_followup::Migration),
+            Box::new(m20261125_000008_letters::Migration),
         ]
     }
 }

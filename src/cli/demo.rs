@@ -37,6 +37,25 @@ malicious = true
 "#;
 
 /// Steps 6-10: assess and decide, the obligations, the checklist, the authority report.
+/// Sends the demo's email letters as .eml files, as `send --transport file --yes` would.
+async fn send_demo_letters(
+    db: &db::Db,
+    settings: &Settings,
+    reference: &str,
+) -> Result<crate::send::SendSummary> {
+    let req = crate::send::SendRequest {
+        reference: reference.to_string(),
+        transport: crate::send::TransportChoice::File(Some(Path::new("breachdesk-demo").join("sent-mail"))),
+        concurrency: Some(2),
+        rate: None,
+        limit: None,
+    };
+    let prepared = crate::send::prepare(db, settings, &req).await?;
+    let (_stop, never) = tokio::sync::watch::channel(false);
+    let counters = std::sync::Arc::new(crate::send::Counters::default());
+    crate::send::execute(db, settings, prepared, counters, never).await
+}
+
 async fn respond(db: &db::Db, settings: &Settings, reference: &str, out: Out) -> Result<()> {
     let zone = settings.zone;
     out.say("\n== 7. Assess (ENISA 2013) and decide");
@@ -282,6 +301,16 @@ pub async fn run(settings: &Settings, out: Out) -> Result<()> {
     out.say(format!("By category: {}.", categories.join(", ")));
 
     out.say("\n== 6. Write the letters: each person's own, in their language, by email or on paper");
+    for (locale, texts) in demo::NARRATIVE_TRANSLATIONS {
+        let fields = crate::narrative::Field::NARRATIVE;
+        let texts: Vec<_> = fields
+            .iter()
+            .zip(texts)
+            .map(|(f, t)| (*f, t.to_string()))
+            .collect();
+        crate::narrative::translate(&db, settings, reference, &locale.parse()?, &texts, None).await?;
+    }
+    out.say("The narrative translated into German and French (`incident translate`).");
     let letters = demo_letters(settings, &db, reference).await?;
     let locales: Vec<String> = letters
         .added_by_locale
@@ -294,6 +323,36 @@ pub async fn run(settings: &Settings, out: Out) -> Result<()> {
         letters.added_email,
         letters.added_postal,
         locales.join(", ")
+    ));
+    let print = crate::postal::write_pdfs(
+        &db,
+        settings,
+        &crate::postal::PdfRequest {
+            reference: reference.to_string(),
+            output: Path::new("breachdesk-demo").join("postal"),
+            paper: crate::postal::Paper::A4,
+            batch: crate::postal::DEFAULT_BATCH as usize,
+            duplex: false,
+            kind: crate::letters::LetterKind::Initial,
+            update_number: None,
+            include_sent: false,
+        },
+    )
+    .await?;
+    if let Some(manifest) = &print.manifest {
+        out.say(format!(
+            "The {} postal letters printed for window envelopes: breachdesk-demo/postal/ ({} PDF, manifest {}).",
+            print.letters,
+            print.files.len(),
+            manifest
+        ));
+    }
+
+    let sent = send_demo_letters(&db, settings, reference).await?;
+    out.say(format!(
+        "The {} email letters sent through the file transport: breachdesk-demo/sent-mail/{reference}/ \
+         (`breachdesk send {reference} --transport smtp` hands them to your relay).",
+        sent.sent
     ));
 
     respond(&db, settings, reference, out).await?;
@@ -354,6 +413,8 @@ async fn demo_letters(settings: &Settings, db: &db::Db, reference: &str) -> Resu
     let req = outbox::RenderRequest {
         reference: reference.to_string(),
         channel: outbox::ChannelChoice::Auto,
+        update: None,
+        allow_untranslated: false,
         kind: crate::letters::LetterKind::Initial,
         templates: None,
         rerender_pending: false,

@@ -23,7 +23,7 @@ pub async fn run(db: &Db, settings: &Settings, reference: &str, out: Out) -> Res
         return Ok(());
     };
     // The first person answers their letter by email.
-    let letters = crate::db::outbox::letters_of(&db.conn, inc.id, first.subject_id, "initial").await?;
+    let letters = crate::db::outbox::letters_of(&db.conn, inc.id, first.subject_id, "initial", 0).await?;
     if let Some(letter) = letters.first() {
         let dir = Path::new("breachdesk-demo").join("replies");
         for sub in ["new", "cur", "tmp"] {

@@ -67,6 +67,8 @@ pub enum IncidentCommand {
     },
     #[command(flatten)]
     Assess(super::assess::AssessCommand),
+    #[command(flatten)]
+    Narrative(super::narrative::NarrativeCommand),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -366,5 +368,6 @@ pub async fn run(cmd: IncidentCommand, settings: &Settings, out: Out) -> Result<
             Ok(())
         }
         IncidentCommand::Assess(cmd) => super::assess::run(cmd, &db, settings, out).await,
+        IncidentCommand::Narrative(cmd) => super::narrative::run(cmd, &db, settings, out).await,
     }
 }

@@ -20,6 +20,10 @@ pub enum LettersCommand {
     Lint {
         #[command(flatten)]
         templates: TemplatesArg,
+        /// Also check that this incident's narrative (and latest update summary) is translated
+        /// into every letter language of the people it affects.
+        #[arg(long, value_name = "REF")]
+        incident: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -50,6 +54,12 @@ pub enum LettersCommand {
     Preview(super::outbox::PreviewArgs),
     /// Print one person's letter exactly as stored in the outbox, after checking its hash.
     Show(super::outbox::LetterArgs),
+    /// Write print-ready PDFs of the incident's pending postal letters (the stored text, the
+    /// address placed for a window envelope), batched, with a CSV manifest for the mail house.
+    /// Does not mark them sent: `letters posted` does, once the mail house has them.
+    Pdf(super::postal::PdfArgs),
+    /// Mark the postal letters of a `letters pdf` manifest as sent (handed to the mail house).
+    Posted(super::postal::PostedArgs),
 }
 
 #[derive(Debug, Args)]
@@ -84,9 +94,21 @@ pub async fn run(cmd: LettersCommand, settings: &Settings, out: Out) -> Result<(
         LettersCommand::Render(args) => super::outbox::render(args, settings, out).await,
         LettersCommand::Preview(args) => super::outbox::preview(args, settings, out).await,
         LettersCommand::Show(args) => super::outbox::show(args, settings, out).await,
-        LettersCommand::Lint { templates, json } => {
+        LettersCommand::Pdf(args) => super::postal::pdf(args, settings, out).await,
+        LettersCommand::Posted(args) => super::postal::posted(args, settings, out).await,
+        LettersCommand::Lint {
+            templates,
+            incident,
+            json,
+        } => {
             let files = TemplateFiles::load(templates.templates.as_deref())?;
-            let report = lint(&files);
+            let mut report = lint(&files);
+            if let Some(reference) = incident {
+                let dir = templates.templates.or_else(|| settings.letters.templates.clone());
+                report
+                    .problems
+                    .extend(translation_gaps(settings, &reference, dir.as_deref()).await?);
+            }
             if json {
                 out.json(&report)?;
             } else {
@@ -160,4 +182,40 @@ pub async fn run(cmd: LettersCommand, settings: &Settings, out: Out) -> Result<(
             Ok(())
         }
     }
+}
+
+/// The incident's letter languages without a translation, as lint problems.
+async fn translation_gaps(
+    settings: &Settings,
+    reference: &str,
+    templates: Option<&std::path::Path>,
+) -> Result<Vec<crate::letters::lint::Problem>> {
+    let db = crate::db::open_current(&settings.database_url).await?;
+    let inc = crate::incident::find(&db, reference).await?;
+    let stored = crate::narrative::Stored::load(&db, inc.id).await?;
+    let mut set = TemplateSet::load(templates)?;
+    if let Some(lang) = &settings.letters.default_language {
+        set.set_default_locale(lang)?;
+    }
+    let update = stored.latest_update().unwrap_or(0);
+    let gaps = crate::narrative::coverage(&db, settings, inc.id, &set, &stored, update).await?;
+    Ok(gaps
+        .iter()
+        .map(|g| {
+            let fields: Vec<String> = g.missing.iter().map(|f| f.flag()).collect();
+            crate::letters::lint::Problem {
+                file: inc.reference.clone(),
+                line: None,
+                message: format!(
+                    "{} people get letters in '{}', which has no translation of {} (`breachdesk incident \
+                     translate {} --locale {} ...`)",
+                    g.people,
+                    g.locale,
+                    fields.join(" "),
+                    inc.reference,
+                    g.locale
+                ),
+            }
+        })
+        .collect())
 }

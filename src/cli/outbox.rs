@@ -22,6 +22,13 @@ pub struct RenderArgs {
     channel: RenderChannel,
     #[arg(long, value_enum, default_value_t = KindArg::Initial)]
     kind: KindArg,
+    /// Which update's letters (with --kind update; default: the latest `incident update-note`).
+    #[arg(long, value_name = "N")]
+    update: Option<i32>,
+    /// Render letters in languages the narrative has no translation into (they tell it in the
+    /// language it was written in) instead of refusing.
+    #[arg(long)]
+    allow_untranslated: bool,
     /// Template overrides (default: [letters] templates in breachdesk.toml, else built-in).
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
@@ -56,6 +63,9 @@ pub struct LetterArgs {
     channel: Option<LetterChannel>,
     #[arg(long, value_enum, default_value_t = KindArg::Initial)]
     kind: KindArg,
+    /// Which update's letter (with --kind update; default: the latest).
+    #[arg(long, value_name = "N")]
+    update: Option<i32>,
     /// Print only this part, exactly (the postal letter has only `text`).
     #[arg(long, value_enum)]
     part: Option<PartArg>,
@@ -97,6 +107,8 @@ pub async fn render(args: RenderArgs, settings: &Settings, out: Out) -> Result<(
             RenderChannel::Postal => ChannelChoice::Only(Channel::Postal),
         },
         kind: kind(args.kind),
+        update: args.update,
+        allow_untranslated: args.allow_untranslated,
         templates: args.templates,
         rerender_pending: args.rerender_pending,
     };
@@ -134,11 +146,12 @@ fn say_summary(s: &RenderSummary, out: Out) {
         0.0
     };
     out.say(format!(
-        "{}: {} {} letter(s) added to the outbox ({} email, {} postal) for {} affected people in {:.1} s \
+        "{}: {} {}{} letter(s) added to the outbox ({} email, {} postal) for {} affected people in {:.1} s \
          ({:.0} letters/s); {} already there; template set {}.",
         s.incident,
         added,
         s.kind,
+        s.update.map(|n| format!(" {n}")).unwrap_or_default(),
         s.added_email,
         s.added_postal,
         s.subjects,
@@ -151,6 +164,15 @@ fn say_summary(s: &RenderSummary, out: Out) {
         out.say(format!(
             "{} pending letter(s) from an older template set were rendered again.",
             s.rerendered
+        ));
+    }
+    for g in &s.untranslated {
+        let fields: Vec<String> = g.missing.iter().map(|f| f.flag()).collect();
+        super::warn(format!(
+            "{} letter(s) in '{}' tell untranslated text (no translation of {})",
+            g.people,
+            g.locale,
+            fields.join(" ")
         ));
     }
     if s.unreachable > 0 {
@@ -192,6 +214,7 @@ pub async fn preview(args: PreviewArgs, settings: &Settings, out: Out) -> Result
         &a.subject,
         channel(a.channel),
         kind(a.kind),
+        a.update,
         args.templates,
     )
     .await?;
@@ -206,6 +229,7 @@ pub async fn show(args: LetterArgs, settings: &Settings, out: Out) -> Result<()>
         &args.subject,
         channel(args.channel),
         kind(args.kind),
+        args.update,
     )
     .await?;
     print(&shown, args.part, args.json, out)

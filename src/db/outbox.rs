@@ -25,8 +25,8 @@ pub struct NewNotification {
     pub content_hash: String,
 }
 
-const COLUMNS: usize = 16;
-/// Rows per INSERT: 16 × 400 bind values stay under SQLite's and PostgreSQL's limits.
+const COLUMNS: usize = 17;
+/// Rows per INSERT: 17 × 400 bind values stay under SQLite's and PostgreSQL's limits.
 const ROWS_PER_STATEMENT: usize = 400;
 
 fn ph(backend: DbBackend, n: usize) -> String {
@@ -36,29 +36,37 @@ fn ph(backend: DbBackend, n: usize) -> String {
     }
 }
 
-/// The letters of `kind` the incident already has for subjects in `from..=to`: (subject id,
-/// channel, status).
+/// The letters of `kind` (and update number) the incident already has for subjects in
+/// `from..=to`: (subject id, channel, status).
 pub async fn existing<C: ConnectionTrait>(
     conn: &C,
     incident_id: i64,
     kind: &str,
+    update_number: i32,
     from: i64,
     to: i64,
 ) -> Result<Vec<(i64, String, String)>> {
     let backend = conn.get_database_backend();
     let sql = format!(
         "SELECT subject_id, channel, status FROM notification WHERE incident_id = {} AND kind = {} \
-         AND subject_id >= {} AND subject_id <= {}",
+         AND subject_id >= {} AND subject_id <= {} AND update_number = {}",
         ph(backend, 1),
         ph(backend, 2),
         ph(backend, 3),
-        ph(backend, 4)
+        ph(backend, 4),
+        ph(backend, 5)
     );
     let rows = conn
         .query_all_raw(Statement::from_sql_and_values(
             backend,
             sql,
-            [incident_id.into(), kind.into(), from.into(), to.into()],
+            [
+                incident_id.into(),
+                kind.into(),
+                from.into(),
+                to.into(),
+                update_number.into(),
+            ],
         ))
         .await
         .context("reading the outbox")?;
@@ -74,13 +82,15 @@ pub async fn existing<C: ConnectionTrait>(
         .context("reading the outbox")
 }
 
-/// Inserts `rows` as pending letters of `kind` rendered with `version`; a letter the outbox
-/// already has (same incident, subject, channel, kind) is left alone. Returns how many were
-/// added.
+/// Inserts `rows` as pending letters of `kind` (and update number) rendered with `version`; a
+/// letter the outbox already has (same incident, subject, channel, kind, update) is left
+/// alone. Returns how many were added.
+#[allow(clippy::too_many_arguments)]
 pub async fn insert(
     txn: &DatabaseTransaction,
     incident_id: i64,
     kind: &str,
+    update_number: i32,
     version: &str,
     rows: &[NewNotification],
     now: DateTime<Utc>,
@@ -92,7 +102,7 @@ pub async fn insert(
         sql.push_str(
             "INSERT INTO notification (incident_id, subject_id, channel, kind, template_version, locale, \
              verification_code, message_id, recipient, subject, body_text, body_html, content_hash, status, \
-             attempts, rendered_at) VALUES ",
+             attempts, rendered_at, update_number) VALUES ",
         );
         let mut values: Vec<Value> = Vec::with_capacity(part.len() * COLUMNS);
         for (i, r) in part.iter().enumerate() {
@@ -121,6 +131,7 @@ pub async fn insert(
                 NotificationStatus::Pending.as_str().into(),
                 0_i32.into(),
                 now.into(),
+                update_number.into(),
             ]);
         }
         sql.push_str(" ON CONFLICT DO NOTHING");
@@ -133,24 +144,28 @@ pub async fn insert(
     Ok(added)
 }
 
-/// How many letters of `kind` the incident has, by template version and status.
+/// How many letters of `kind` (and update number) the incident has, by template version and
+/// status.
 pub async fn versions<C: ConnectionTrait>(
     conn: &C,
     incident_id: i64,
     kind: &str,
+    update_number: i32,
 ) -> Result<Vec<(String, String, i64)>> {
     let backend = conn.get_database_backend();
     let sql = format!(
         "SELECT template_version AS v, status AS s, COUNT(*) AS n FROM notification \
-         WHERE incident_id = {} AND kind = {} GROUP BY template_version, status ORDER BY template_version, status",
+         WHERE incident_id = {} AND kind = {} AND update_number = {} GROUP BY template_version, status \
+         ORDER BY template_version, status",
         ph(backend, 1),
-        ph(backend, 2)
+        ph(backend, 2),
+        ph(backend, 3)
     );
     let rows = conn
         .query_all_raw(Statement::from_sql_and_values(
             backend,
             sql,
-            [incident_id.into(), kind.into()],
+            [incident_id.into(), kind.into(), update_number.into()],
         ))
         .await
         .context("reading the outbox")?;
@@ -166,11 +181,13 @@ pub async fn delete_stale_pending(
     txn: &DatabaseTransaction,
     incident_id: i64,
     kind: &str,
+    update_number: i32,
     current: &str,
 ) -> Result<u64> {
     let done = notification::Entity::delete_many()
         .filter(notification::Column::IncidentId.eq(incident_id))
         .filter(notification::Column::Kind.eq(kind))
+        .filter(notification::Column::UpdateNumber.eq(update_number))
         .filter(notification::Column::Status.eq(NotificationStatus::Pending))
         .filter(notification::Column::TemplateVersion.ne(current))
         .exec(txn)
@@ -179,17 +196,19 @@ pub async fn delete_stale_pending(
     Ok(done.rows_affected)
 }
 
-/// The stored letters of one person for an incident and kind, email first.
+/// The stored letters of one person for an incident, kind and update, email first.
 pub async fn letters_of<C: ConnectionTrait>(
     conn: &C,
     incident_id: i64,
     subject_id: i64,
     kind: &str,
+    update_number: i32,
 ) -> Result<Vec<notification::Model>> {
     notification::Entity::find()
         .filter(notification::Column::IncidentId.eq(incident_id))
         .filter(notification::Column::SubjectId.eq(subject_id))
         .filter(notification::Column::Kind.eq(kind))
+        .filter(notification::Column::UpdateNumber.eq(update_number))
         .order_by_asc(notification::Column::Channel)
         .all(conn)
         .await

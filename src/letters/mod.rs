@@ -6,6 +6,7 @@
 mod analysis;
 mod clean;
 pub mod context;
+pub mod countries;
 mod inline;
 mod input;
 pub mod lint;
@@ -27,6 +28,7 @@ use serde::Serialize;
 
 use crate::error::Error;
 
+pub(crate) use clean::line as clean_line;
 pub use context::{
     IncidentFacts, LetterContext, LetterInput, Narrative, Organisation, Recipient, UpdateNote,
 };

@@ -13,9 +13,10 @@ use crate::error::{Error, Result};
 use crate::incident::Incident;
 use crate::inventory::fields::SubjectEmail;
 use crate::letters::{
-    Channel, IncidentFacts, LetterContext, LetterInput, LetterKind, Organisation, Recipient, RenderedLetter,
-    Renderer, TemplateSet, VerificationCode,
+    Channel, IncidentFacts, LetterContext, LetterInput, LetterKind, Locale, Organisation, Recipient,
+    RenderedLetter, Renderer, TemplateSet, UpdateNote, VerificationCode, clean_line, countries,
 };
+use crate::narrative::Stored;
 
 /// Which channel `letters render` fills.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,7 +32,14 @@ pub struct LetterSetup {
     pub organisation: Organisation,
     pub facts: IncidentFacts,
     pub kind: LetterKind,
+    /// The update the letters tell of (0 for initial letters).
+    pub update_number: i32,
+    /// What is new (update letters only).
+    pub update: Option<UpdateNote>,
+    /// The zone of letters to people whose country has none on record.
     pub zone: Tz,
+    /// The organisation's country: letters within it carry no country line.
+    pub home_country: Option<String>,
     pub date: DateTime<Utc>,
     /// The domain of Message-IDs.
     pub domain: String,
@@ -41,19 +49,33 @@ pub struct LetterSetup {
 
 impl LetterSetup {
     /// Loads the template set (`templates`, else the configured directory, else the built-in
-    /// one) and the organisation's and incident's facts a letter of `kind` needs.
+    /// one) and the organisation's and incident's facts a letter of `kind` needs, with the
+    /// incident's translations and (for an update letter) update `update`'s summary, the
+    /// latest if `None`.
     pub fn new(
         settings: &Settings,
         incident: &Incident,
         kind: LetterKind,
+        update: Option<i32>,
+        stored: &Stored,
         templates: Option<PathBuf>,
     ) -> Result<Self> {
-        if kind == LetterKind::Update {
-            return Err(Error::bad_input(
-                "update letters need the update's summary, which breachdesk does not store yet: \
-                 render the initial letters (--kind initial)",
-            ));
-        }
+        let (update_number, update) = match kind {
+            LetterKind::Initial => (0, None),
+            LetterKind::Update => {
+                let number = update.or(stored.latest_update()).ok_or_else(|| {
+                    Error::bad_input(format!(
+                        "{} has no update to tell people about: record what is new with \
+                         `breachdesk incident update-note {} --summary ...`",
+                        incident.reference, incident.reference
+                    ))
+                })?;
+                let note = stored.update_note(number).ok_or_else(|| {
+                    Error::bad_input(format!("{} has no update {number}", incident.reference))
+                })?;
+                (number, Some(note))
+            }
+        };
         let dir = templates.or_else(|| settings.letters.templates.clone());
         let mut set = TemplateSet::load(dir.as_deref())?;
         if let Some(lang) = &settings.letters.default_language {
@@ -72,26 +94,53 @@ impl LetterSetup {
             .clone()
             .or_else(|| org.website.as_deref().and_then(host))
             .unwrap_or_else(|| "breachdesk.invalid".to_string());
+        let mut facts = IncidentFacts::from_incident(incident)?;
+        facts.translations = stored.narratives(&facts.narrative);
         Ok(LetterSetup {
             set,
             organisation,
-            facts: IncidentFacts::from_incident(incident)?,
+            facts,
             kind,
+            update_number,
+            update,
             zone: settings.zone,
+            home_country: org.country.as_deref().map(|c| c.trim().to_ascii_uppercase()),
             date: settings.now(),
             domain,
             reference: incident.reference.to_ascii_lowercase(),
         })
     }
 
-    /// The Message-ID of a letter: deterministic, unique per incident, person, channel, kind.
+    /// The Message-ID of a letter: deterministic, unique per incident, person, channel, kind
+    /// and update.
     pub fn message_id(&self, subject_id: i64, channel: Channel) -> String {
+        let kind = match self.kind {
+            LetterKind::Initial => "initial".to_string(),
+            LetterKind::Update => format!("update-{}", self.update_number),
+        };
         format!(
-            "<bd-{}-{subject_id}-{channel}-{}@{}>",
-            self.reference,
-            self.kind.as_str(),
-            self.domain
+            "<bd-{}-{subject_id}-{channel}-{kind}@{}>",
+            self.reference, self.domain
         )
+    }
+
+    /// The person as the letter addresses them: in the template locale their language
+    /// resolves to, dated in their country's zone, the address ending with the country.
+    pub fn recipient(&self, row: &AffectedRow) -> Recipient {
+        let locale: Option<Locale> = row.locale.as_deref().and_then(|l| l.parse().ok());
+        let lang = self.set.resolve_locale(locale.as_ref());
+        let lang = lang.split('-').next().unwrap_or(lang);
+        Recipient {
+            name: row.name.clone().unwrap_or_default(),
+            salutation: None,
+            locale,
+            zone: row
+                .country
+                .as_deref()
+                .and_then(countries::zone)
+                .unwrap_or(self.zone),
+            postal_address: address_lines(row, lang, self.home_country.as_deref()),
+        }
     }
 
     /// The context of `row`'s letter on `channel` with `code`.
@@ -101,7 +150,7 @@ impl LetterSetup {
         channel: Channel,
         code: VerificationCode,
     ) -> Result<LetterContext> {
-        let recipient = recipient(row, self.zone);
+        let recipient = self.recipient(row);
         LetterContext::build(
             &self.set,
             LetterInput {
@@ -111,7 +160,7 @@ impl LetterSetup {
                 categories: &row.categories,
                 systems: &row.systems,
                 kind: self.kind,
-                update: None,
+                update: self.update.as_ref(),
                 channel,
                 code,
                 date: self.date,
@@ -134,9 +183,10 @@ impl LetterSetup {
         let content_hash = letter.content_hash(channel);
         let recipient = match channel {
             Channel::Email => email_of(row).unwrap_or_default(),
+            // The address block exactly as the letter prints it.
             Channel::Postal => {
-                let mut lines = vec![row.name.clone().unwrap_or_default()];
-                lines.extend(address_lines(row));
+                let mut lines = vec![ctx.person.name.clone()];
+                lines.extend(ctx.person.postal_address.iter().cloned());
                 lines.join("\n")
             }
         };
@@ -158,7 +208,7 @@ impl LetterSetup {
 /// The channel `row` is reached on under `choice`; `None` when it cannot be.
 pub fn channel_for(row: &AffectedRow, choice: ChannelChoice) -> Option<Channel> {
     let email = email_of(row).is_some();
-    let postal = !address_lines(row).is_empty();
+    let postal = !address_lines(row, "en", None).is_empty();
     match choice {
         ChannelChoice::Auto if email => Some(Channel::Email),
         ChannelChoice::Auto if postal => Some(Channel::Postal),
@@ -174,15 +224,12 @@ fn email_of(row: &AffectedRow) -> Option<String> {
     SubjectEmail::parse(text).ok().map(|e| e.as_str().to_string())
 }
 
-/// The postal address below the name: street lines, postal code and city, country code.
-/// Empty unless there is a street line and a city or postal code.
-pub fn address_lines(row: &AffectedRow) -> Vec<String> {
-    let clean = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
-    };
+/// The postal address below the name: street lines, postal code and city, and (unless the
+/// letter stays in `home`, the organisation's country) the country's name in capitals in the
+/// letter's language `lang`, as the UPU asks for the last line of international mail. Empty
+/// unless there is a street line and a city or postal code.
+pub fn address_lines(row: &AffectedRow, lang: &str, home: Option<&str>) -> Vec<String> {
+    let clean = |v: &Option<String>| v.as_deref().map(clean_line).filter(|t| !t.is_empty());
     let street: Vec<String> = [&row.address_line1, &row.address_line2]
         .into_iter()
         .filter_map(clean)
@@ -197,18 +244,13 @@ pub fn address_lines(row: &AffectedRow) -> Vec<String> {
     }
     let mut lines = street;
     lines.push(town);
-    lines.extend(clean(&row.country));
-    lines
-}
-
-fn recipient(row: &AffectedRow, zone: Tz) -> Recipient {
-    Recipient {
-        name: row.name.clone().unwrap_or_default(),
-        salutation: None,
-        locale: row.locale.as_deref().and_then(|l| l.parse().ok()),
-        zone,
-        postal_address: address_lines(row),
+    if let Some(code) = clean(&row.country)
+        && home.is_none_or(|h| !h.eq_ignore_ascii_case(&code))
+    {
+        let name = countries::name(&code, lang).unwrap_or(&code);
+        lines.push(name.to_uppercase());
     }
+    lines
 }
 
 /// The host of a web address.

@@ -35,6 +35,11 @@ pub struct RenderRequest {
     pub reference: String,
     pub channel: ChannelChoice,
     pub kind: LetterKind,
+    /// The update whose letters to render (update letters; default: the latest).
+    pub update: Option<i32>,
+    /// Render letters in languages the narrative has no translation into (they tell it in the
+    /// language it was written in).
+    pub allow_untranslated: bool,
     pub templates: Option<PathBuf>,
     /// Delete pending letters rendered with another template version first, so that they
     /// are rendered again with the current one.
@@ -56,6 +61,8 @@ pub struct OtherVersion {
 pub struct RenderSummary {
     pub incident: String,
     pub kind: &'static str,
+    /// The update the letters tell of (update letters).
+    pub update: Option<i32>,
     pub template_version: String,
     /// Affected people looked at.
     pub subjects: u64,
@@ -72,6 +79,9 @@ pub struct RenderSummary {
     pub rerendered: u64,
     /// Letters rendered with other template versions, still in the outbox.
     pub other_versions: Vec<OtherVersion>,
+    /// Letter languages of the people affected without a translation of the narrative (only
+    /// with `allow_untranslated`; otherwise the run is refused).
+    pub untranslated: Vec<crate::narrative::Gap>,
     pub seconds: f64,
 }
 
@@ -85,18 +95,37 @@ pub async fn render(
 ) -> Result<RenderSummary> {
     let started = Instant::now();
     let inc = incident::find(db, &req.reference).await?;
-    let setup = LetterSetup::new(settings, &inc, req.kind, req.templates.clone())?;
+    let stored = crate::narrative::Stored::load(db, inc.id).await?;
+    let setup = LetterSetup::new(
+        settings,
+        &inc,
+        req.kind,
+        req.update,
+        &stored,
+        req.templates.clone(),
+    )?;
+    let update_number = setup.update_number;
+    let gaps = crate::narrative::coverage(db, settings, inc.id, &setup.set, &stored, update_number).await?;
+    if !gaps.is_empty() && !req.allow_untranslated {
+        return Err(Error::bad_input(crate::narrative::describe(
+            &inc.reference,
+            &crate::narrative::narrative_language(settings),
+            &gaps,
+        )));
+    }
     let version = setup.set.version().to_string();
     let kind = req.kind.as_str();
     let mut summary = RenderSummary {
         incident: inc.reference.clone(),
         kind,
+        update: (update_number > 0).then_some(update_number),
         template_version: version.clone(),
+        untranslated: gaps,
         ..Default::default()
     };
     if req.rerender_pending {
         let txn = db.conn.begin().await.context("writing the outbox")?;
-        summary.rerendered = sql::delete_stale_pending(&txn, inc.id, kind, &version).await?;
+        summary.rerendered = sql::delete_stale_pending(&txn, inc.id, kind, update_number, &version).await?;
         txn.commit().await.context("writing the outbox")?;
     }
     let total = sql::count_affected(&db.conn, inc.id).await?;
@@ -117,7 +146,9 @@ pub async fn render(
                 after = last_id;
                 let mut have: HashSet<(i64, String)> = HashSet::new();
                 let mut bounced: HashSet<i64> = HashSet::new();
-                for (id, channel, status) in sql::existing(&db.conn, inc.id, kind, first_id, last_id).await? {
+                for (id, channel, status) in
+                    sql::existing(&db.conn, inc.id, kind, update_number, first_id, last_id).await?
+                {
                     if (status == NotificationStatus::Bounced.as_str()
                         || status == NotificationStatus::Failed.as_str())
                         && channel == Channel::Email.as_str()
@@ -152,15 +183,31 @@ pub async fn render(
             _ => None,
         };
         if let Some(previous) = std::mem::replace(&mut rendering, next) {
-            write(db, settings, inc.id, &version, &mut summary, previous).await?;
+            write(
+                db,
+                settings,
+                (inc.id, update_number),
+                &version,
+                &mut summary,
+                previous,
+            )
+            .await?;
         }
         progress(summary.subjects, total);
     }
     if let Some(previous) = rendering {
-        write(db, settings, inc.id, &version, &mut summary, previous).await?;
+        write(
+            db,
+            settings,
+            (inc.id, update_number),
+            &version,
+            &mut summary,
+            previous,
+        )
+        .await?;
     }
 
-    for (v, status, n) in sql::versions(&db.conn, inc.id, kind).await? {
+    for (v, status, n) in sql::versions(&db.conn, inc.id, kind, update_number).await? {
         if v == version {
             continue;
         }
@@ -194,6 +241,8 @@ pub async fn render(
         Some(&inc.reference),
         json!({
             "kind": kind,
+            "update": summary.update,
+            "untranslated": summary.untranslated.iter().map(|g| &g.locale).collect::<Vec<_>>(),
             "template_version": version,
             "subjects": summary.subjects,
             "added_email": summary.added_email,
@@ -212,7 +261,7 @@ pub async fn render(
 async fn write(
     db: &Db,
     settings: &Settings,
-    incident_id: i64,
+    (incident_id, update_number): (i64, i32),
     version: &str,
     summary: &mut RenderSummary,
     rendering: tokio::task::JoinHandle<Result<Vec<NewNotification>>>,
@@ -224,7 +273,16 @@ async fn write(
         return Ok(());
     }
     let txn = db.conn.begin().await.context("writing the outbox")?;
-    sql::insert(&txn, incident_id, summary.kind, version, &letters, settings.now()).await?;
+    sql::insert(
+        &txn,
+        incident_id,
+        summary.kind,
+        update_number,
+        version,
+        &letters,
+        settings.now(),
+    )
+    .await?;
     txn.commit().await.context("writing the outbox")?;
     for l in &letters {
         *summary.added_by_locale.entry(l.locale.clone()).or_default() += 1;

@@ -21,6 +21,8 @@ pub struct Shown {
     pub subject_id: i64,
     pub channel: Channel,
     pub kind: LetterKind,
+    /// The update an update letter tells of.
+    pub update: Option<i32>,
     pub locale: String,
     pub template_version: String,
     pub verification_code: String,
@@ -60,6 +62,7 @@ pub async fn find_subject(db: &Db, inc: &Incident, who: &str) -> Result<Affected
 
 /// Renders the letter `who` would get now, without storing it (with a fresh verification
 /// code). The channel is the one `render --channel auto` would choose unless given.
+#[allow(clippy::too_many_arguments)]
 pub async fn preview(
     db: &Db,
     settings: &Settings,
@@ -67,11 +70,13 @@ pub async fn preview(
     who: &str,
     channel: Option<Channel>,
     kind: LetterKind,
+    update: Option<i32>,
     templates: Option<PathBuf>,
 ) -> Result<Shown> {
     let inc = incident::find(db, reference).await?;
     let row = find_subject(db, &inc, who).await?;
-    let setup = LetterSetup::new(settings, &inc, kind, templates)?;
+    let stored = crate::narrative::Stored::load(db, inc.id).await?;
+    let setup = LetterSetup::new(settings, &inc, kind, update, &stored, templates)?;
     let choice = channel.map(ChannelChoice::Only).unwrap_or(ChannelChoice::Auto);
     let channel = letter::channel_for(&row, choice).ok_or_else(|| {
         Error::bad_input(match channel {
@@ -91,6 +96,7 @@ pub async fn preview(
         subject_id: row.subject_id,
         channel,
         kind,
+        update: (setup.update_number > 0).then_some(setup.update_number),
         locale: ctx.locale.clone(),
         template_version: setup.set.version().to_string(),
         verification_code: code.to_string(),
@@ -108,10 +114,21 @@ pub async fn show(
     who: &str,
     channel: Option<Channel>,
     kind: LetterKind,
+    update: Option<i32>,
 ) -> Result<Shown> {
     let inc = incident::find(db, reference).await?;
     let row = find_subject(db, &inc, who).await?;
-    let stored = sql::letters_of(&db.conn, inc.id, row.subject_id, kind.as_str()).await?;
+    let update_number = match kind {
+        LetterKind::Initial => 0,
+        LetterKind::Update => match update {
+            Some(n) => n,
+            None => crate::narrative::Stored::load(db, inc.id)
+                .await?
+                .latest_update()
+                .unwrap_or(1),
+        },
+    };
+    let stored = sql::letters_of(&db.conn, inc.id, row.subject_id, kind.as_str(), update_number).await?;
     let found = stored
         .into_iter()
         .find(|n| channel.is_none_or(|c| n.channel == c.as_str()))
@@ -143,6 +160,7 @@ pub async fn show(
         subject_id: row.subject_id,
         channel,
         kind,
+        update: (update_number > 0).then_some(update_number),
         locale: found.locale,
         template_version: found.template_version,
         verification_code: found.verification_code,

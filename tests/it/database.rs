@@ -120,6 +120,33 @@ pub fn demo_runs_on_a_fresh_directory(env: &TestEnv) {
             .len(),
         4
     );
+    // The postal letters printed, in the people's languages (translated narrative).
+    let postal = env.dir().join("breachdesk-demo/postal");
+    assert!(
+        postal.join(format!("{reference}-initial-001.pdf")).exists(),
+        "{out}"
+    );
+    let manifest = std::fs::read_to_string(postal.join(format!("{reference}-initial-manifest.csv"))).unwrap();
+    assert!(manifest.lines().count() > 1, "{manifest}");
+    assert!(out.contains("translated into German and French"), "{out}");
+    let people = env.json(&["affected", "list", reference, "--json"]);
+    let german = people
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["locale"].as_str().is_some_and(|l| l.starts_with("de")))
+        .expect("a German reader");
+    let subject = german["subject_id"].to_string();
+    let letter = env.ok(&[
+        "letters",
+        "show",
+        reference,
+        "--subject",
+        &subject,
+        "--part",
+        "text",
+    ]);
+    assert!(letter.contains("Ein Angreifer hat den Dateiserver"), "{letter}");
     // ... and taken to the end: assessed, decided, a checklist, the report written and sent.
     let report =
         std::fs::read_to_string(env.dir().join("breachdesk-demo/authority-report-initial.md")).unwrap();

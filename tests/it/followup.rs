@@ -63,7 +63,7 @@ pub fn incident(env: &TestEnv) -> String {
     ]);
     env.ok(&["incident", "scope", &r, "--system", "shop"]);
     env.ok(&["affected", "resolve", &r]);
-    env.ok(&["letters", "render", &r]);
+    env.ok(&["letters", "render", &r, "--allow-untranslated"]);
     r
 }
 
@@ -209,7 +209,14 @@ pub fn deliveries_and_bounces_move_cases(env: &TestEnv) {
         id_of(env, &r, "Paul Post"),
     );
     // Erika also gets a postal letter (pending).
-    env.ok(&["letters", "render", &r, "--channel", "postal"]);
+    env.ok(&[
+        "letters",
+        "render",
+        &r,
+        "--channel",
+        "postal",
+        "--allow-untranslated",
+    ]);
     set_letter(env, erika, "email", "sent", "'2026-03-02T10:00:00+00:00'");
     set_letter(env, marie, "email", "bounced", "'2026-03-02T10:00:00+00:00'");
     set_letter(env, paul, "postal", "failed", "NULL");

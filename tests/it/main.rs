@@ -11,8 +11,10 @@ mod incident;
 mod inventory;
 mod jurisdiction;
 mod letters;
+mod narrative;
 mod outbox;
 mod playbook;
+mod postal;
 mod register;
 mod report;
 mod send;
@@ -118,6 +120,14 @@ fn main() {
         Both subject::erase_keeps_counts_and_the_audit_chain,
         SqliteOnly subject::erase_leaves_no_bytes_in_the_sqlite_file,
         SqliteOnly subject::show_text_snapshot,
+        Both postal::pdf_prints_the_stored_letters_with_a_manifest,
+        Both postal::posted_marks_the_manifest_s_letters_sent,
+        SqliteOnly postal::duplex_us_letter_starts_each_letter_on_an_odd_page,
+        Both narrative::update_letters_tell_each_stored_update,
+        Both narrative::translations_are_used_per_language_and_removable,
+        Both narrative::letters_are_dated_in_the_person_s_zone,
+        SqliteOnly narrative::update_letters_snapshot,
+        Both postal::domestic_letters_have_no_country_line,
     ];
     libtest_mimic::run(&args, common::trials(&tests)).exit();
 }

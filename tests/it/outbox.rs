@@ -14,7 +14,7 @@ postal_address = ["Example Shop GmbH", "Musterstraße 1", "10115 Berlin"]
 
 /// A shop with four customers: two with email (German, French), one with only a postal
 /// address, one with neither; an incident with everything a letter must say, resolved.
-fn incident(env: &TestEnv) -> String {
+pub fn incident(env: &TestEnv) -> String {
     env.init();
     std::fs::write(env.dir().join("breachdesk.toml"), CONFIG).unwrap();
     env.ok(&[
@@ -60,10 +60,45 @@ fn incident(env: &TestEnv) -> String {
     ]);
     env.ok(&["incident", "scope", &r, "--system", "shop"]);
     env.ok(&["affected", "resolve", &r]);
+    translate(env, &r);
     r
 }
 
-fn subject_id(env: &TestEnv, r: &str, name: &str) -> String {
+/// The narrative in German and French, for the customers who read those.
+pub fn translate(env: &TestEnv, r: &str) {
+    env.ok(&[
+        "incident",
+        "translate",
+        r,
+        "--locale",
+        "de",
+        "--nature",
+        "Jemand hat die Kundendatenbank kopiert.",
+        "--likely-consequences",
+        "Phishing in unserem Namen.",
+        "--measures-taken",
+        "Zugang gesperrt, Passwörter zurückgesetzt.",
+        "--measures-proposed",
+        "Ändern Sie Ihr Passwort.",
+    ]);
+    env.ok(&[
+        "incident",
+        "translate",
+        r,
+        "--locale",
+        "fr",
+        "--nature",
+        "Quelqu'un a copié la base de données clients.",
+        "--likely-consequences",
+        "De l'hameçonnage en notre nom.",
+        "--measures-taken",
+        "Accès fermé, mots de passe réinitialisés.",
+        "--measures-proposed",
+        "Changez votre mot de passe.",
+    ]);
+}
+
+pub fn subject_id(env: &TestEnv, r: &str, name: &str) -> String {
     let people = env.json(&["affected", "list", r, "--json"]);
     people
         .as_array()

@@ -74,7 +74,7 @@ fn incident(env: &TestEnv, n: usize, extra: &[&str]) -> String {
     ]);
     env.ok(&["incident", "scope", &r, "--system", "shop"]);
     env.ok(&["affected", "resolve", &r]);
-    env.ok(&["letters", "render", &r]);
+    env.ok(&["letters", "render", &r, "--allow-untranslated"]);
     r
 }
 
@@ -217,7 +217,7 @@ pub fn failures_are_retried_or_failed_with_the_reply(env: &TestEnv) {
     );
 
     // A refused email makes the person due for a postal letter.
-    let postal = env.json(&["letters", "render", &r, "--json"]);
+    let postal = env.json(&["letters", "render", &r, "--allow-untranslated", "--json"]);
     assert_eq!(postal["added_postal"], 2, "{postal}");
 }
 
@@ -515,7 +515,7 @@ Diagnostic-Code: smtp; 550 5.1.1 <person2@example.org>: User unknown\r\n\r\n\
     assert_eq!(status_of("person1@example.org"), "contacted");
     assert_eq!(status_of("person2@example.org"), "unreachable");
     // The bounced person has no postal address here: render says they are unreachable.
-    let render = env.json(&["letters", "render", &r, "--json"]);
+    let render = env.json(&["letters", "render", &r, "--allow-untranslated", "--json"]);
     assert_eq!(render["added_postal"], 0);
     assert_eq!(render["unreachable"], 1, "{render}");
 }

@@ -16,6 +16,8 @@ pub struct Model {
     pub channel: String,
     /// `initial` or `update`.
     pub kind: String,
+    /// Which update an `update` letter tells of (1, 2, ...); 0 for the initial letter.
+    pub update_number: i32,
     /// The template set's version (a hash of its files) the letter was rendered with.
     pub template_version: String,
     /// The template locale the letter is written in.
