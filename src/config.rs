@@ -409,6 +409,15 @@ mod tests {
     }
 
     #[test]
+    fn readme_shows_the_default_config() {
+        let readme = include_str!("../README.md");
+        assert!(
+            readme.contains(default_config_text(DEFAULT_DATABASE_URL).trim_end()),
+            "README.md's Configuration section differs from what `init` writes"
+        );
+    }
+
+    #[test]
     fn default_config_parses_and_keeps_passwords_out() {
         let text = default_config_text("postgres://bd:s3cret@db/x");
         assert!(!text.contains("s3cret"));

@@ -271,7 +271,7 @@ impl Run {
                     }
                     Err(why) => {
                         connect_failures += 1;
-                        tracing::warn!("cannot connect to the mail server: {why}");
+                        tracing::debug!("cannot connect to the mail server: {why}");
                         if connect_failures >= 3 {
                             if let Ok(mut slot) = self.connect_error.lock() {
                                 *slot = Some(why);

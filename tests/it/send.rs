@@ -519,3 +519,72 @@ Diagnostic-Code: smtp; 550 5.1.1 <person2@example.org>: User unknown\r\n\r\n\
     assert_eq!(render["added_postal"], 0);
     assert_eq!(render["unreachable"], 1, "{render}");
 }
+
+pub fn starttls_is_verified_against_the_configured_ca(env: &TestEnv) {
+    let r = incident(env, 2, &[]);
+    let server = SmtpServer::start_tls();
+    let url = format!("smtp://127.0.0.1:{}?tls=required", server.port);
+    // Without the private CA the certificate is not trusted: nothing is sent.
+    let mut cmd = env.cmd();
+    cmd.env("BREACHDESK_SMTP_URL", &url).args(["send", &r, "--yes"]);
+    let err = crate::common::run_fails(&mut cmd, 1);
+    assert!(err.contains("STARTTLS failed"), "{err}");
+    assert!(server.received().is_empty());
+    // With it, the letters go over TLS.
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tls/ca.pem"),
+        env.dir().join("relay-ca.pem"),
+    )
+    .unwrap();
+    let config = std::fs::read_to_string(env.dir().join("breachdesk.toml")).unwrap();
+    std::fs::write(
+        env.dir().join("breachdesk.toml"),
+        config.replace("[send]\n", "[send]\nca_file = \"relay-ca.pem\"\n"),
+    )
+    .unwrap();
+    let mut cmd = env.cmd();
+    cmd.env("BREACHDESK_SMTP_URL", &url)
+        .args(["send", &r, "--yes", "--json"]);
+    let out: serde_json::Value = serde_json::from_str(&crate::common::run_ok(&mut cmd)).unwrap();
+    assert_eq!(out["sent"], 2, "{out}");
+    assert_eq!(server.received().len(), 2);
+    // A relay that offers no STARTTLS is refused when the URL requires it.
+    let plain = SmtpServer::start(&[], Duration::ZERO);
+    env.sql("UPDATE notification SET status = 'pending' WHERE channel = 'email'");
+    let mut cmd = env.cmd();
+    cmd.env(
+        "BREACHDESK_SMTP_URL",
+        format!("smtp://127.0.0.1:{}?tls=required", plain.port),
+    )
+    .args(["send", &r, "--yes"]);
+    let err = crate::common::run_fails(&mut cmd, 1);
+    assert!(err.contains("does not offer STARTTLS"), "{err}");
+    assert!(plain.received().is_empty());
+}
+
+pub fn dkim_signs_when_configured(env: &TestEnv) {
+    let r = incident(env, 1, &[]);
+    // An Ed25519 key: base64 of the raw 32 bytes, as lettre reads it.
+    std::fs::write(
+        env.dir().join("dkim.key"),
+        "nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A=",
+    )
+    .unwrap();
+    let config = std::fs::read_to_string(env.dir().join("breachdesk.toml")).unwrap();
+    std::fs::write(
+        env.dir().join("breachdesk.toml"),
+        format!(
+            "{config}\n[send.dkim]\nkey_file = \"dkim.key\"\nselector = \"bd2026\"\ndomain = \"example.com\"\nalgorithm = \"ed25519\"\n"
+        ),
+    )
+    .unwrap();
+    let server = SmtpServer::start(&[], Duration::ZERO);
+    send(env, &server, &[&r]);
+    let got = &server.received()[0].data;
+    let signature = got
+        .lines()
+        .find(|l| l.starts_with("DKIM-Signature:"))
+        .unwrap_or_else(|| panic!("{got}"));
+    assert!(signature.contains("a=ed25519-sha256"), "{signature}");
+    assert!(got.contains("d=example.com") && got.contains("s=bd2026"), "{got}");
+}

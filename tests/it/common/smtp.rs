@@ -109,6 +109,18 @@ pub struct SmtpServer {
 
 impl SmtpServer {
     pub fn start(rules: &[(&str, Rule)], delay: Duration) -> SmtpServer {
+        Self::launch(rules, delay, None)
+    }
+
+    /// A server offering STARTTLS with the test certificate for 127.0.0.1 (tests/fixtures/tls).
+    pub fn start_tls() -> SmtpServer {
+        // mailin-embedded's rustls has aws-lc-rs on by default, ours ring: name one.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tls");
+        Self::launch(&[], Duration::ZERO, Some(dir))
+    }
+
+    fn launch(rules: &[(&str, Rule)], delay: Duration, tls: Option<&str>) -> SmtpServer {
         let state = Arc::new(Mutex::new(State {
             rules: rules.iter().map(|(a, r)| (a.to_string(), *r)).collect(),
             delay,
@@ -125,6 +137,14 @@ impl SmtpServer {
             .with_name("test.smtp")
             .with_num_threads(24)
             .with_tcp_listener(listener);
+        if let Some(dir) = tls {
+            server
+                .with_ssl(mailin_embedded::SslConfig::SelfSigned {
+                    cert_path: format!("{dir}/server.pem"),
+                    key_path: format!("{dir}/server.key"),
+                })
+                .expect("the test certificate loads");
+        }
         std::thread::spawn(move || {
             let _ = server.serve();
         });
