@@ -45,6 +45,7 @@ fn main() {
         Both send::bounces_mark_letters_and_make_postal_due,
         SqliteOnly send::starttls_is_verified_against_the_configured_ca,
         SqliteOnly send::dkim_signs_when_configured,
+        Both send::ctrl_c_finishes_the_letters_in_flight,
         SqliteOnly database::init_creates_private_sqlite_file,
         Both database::init_is_idempotent_and_status_reports,
         Both database::commands_need_an_initialised_database,

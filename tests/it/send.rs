@@ -588,3 +588,42 @@ pub fn dkim_signs_when_configured(env: &TestEnv) {
     assert!(signature.contains("a=ed25519-sha256"), "{signature}");
     assert!(got.contains("d=example.com") && got.contains("s=bd2026"), "{got}");
 }
+
+pub fn ctrl_c_finishes_the_letters_in_flight(env: &TestEnv) {
+    let r = incident(env, 20, &[]);
+    let server = SmtpServer::start(&[], Duration::from_millis(200));
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_breachdesk"))
+        .current_dir(env.dir())
+        .env("BREACHDESK_DATABASE_URL", env.url())
+        .env("BREACHDESK_SMTP_URL", server.url())
+        .args(["send", &r, "--concurrency", "2", "--yes", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while server.received().len() < 3 {
+        assert!(Instant::now() < deadline, "the sender made no progress");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "a clean stop");
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["interrupted"], true, "{s}");
+    assert_eq!(s["uncertain"], 0, "letters in flight were finished: {s}");
+    let sent = s["sent"].as_u64().unwrap();
+    assert!(sent < 20, "it stopped early: {s}");
+    assert_eq!(server.received().len() as u64, sent);
+    let st = status(env, &r);
+    assert_eq!(st["channels"]["email"]["sending"], 0, "{st}");
+    assert_eq!(st["channels"]["email"]["pending"].as_u64().unwrap(), 20 - sent);
+    // The next run goes on where it stopped.
+    let s = send(env, &server, &[&r]);
+    assert_eq!(s["sent"].as_u64().unwrap(), 20 - sent);
+    assert!(server.per_recipient().values().all(|n| *n == 1));
+}
