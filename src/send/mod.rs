@@ -207,7 +207,7 @@ pub async fn execute(
             let conn = due_conn.clone();
             Box::pin(async move { db::send_status::next_due(&conn, incident_id).await.ok().flatten() })
         });
-    let run = Arc::new(Run::new(
+    let mut run = Run::new(
         ledger,
         prepared.transport,
         prepared.head,
@@ -217,7 +217,11 @@ pub async fn execute(
         prepared.limit,
         stop.clone(),
         next_due,
-    ));
+    );
+    if !sole {
+        run.shared = Some((db.conn.clone(), inc.id, worker.clone()));
+    }
+    let run = Arc::new(run);
     let ending = Arc::clone(&run).drive().await;
     drop(run);
     let _ = writer.await;

@@ -71,6 +71,8 @@ pub struct Run {
     /// Asks the caller whether deferred letters come due soon; see [`Run::refill`].
     pub next_due:
         Box<dyn Fn() -> futures_util::future::BoxFuture<'static, Option<DateTime<Utc>>> + Send + Sync>,
+    /// On PostgreSQL, where other workers may die mid-run: reclaims their expired leases.
+    pub shared: Option<(sea_orm::DatabaseConnection, i64, String)>,
     queue: Mutex<Queue>,
     /// The last reason a connection could not be opened, when every task gave up on it.
     connect_error: std::sync::Mutex<Option<String>>,
@@ -140,6 +142,7 @@ impl Run {
             limit,
             stop,
             next_due,
+            shared: None,
             queue: Mutex::new(Queue::default()),
             connect_error: std::sync::Mutex::new(None),
             ledger_error: std::sync::Mutex::new(None),
@@ -164,6 +167,17 @@ impl Run {
                     let now = run.clock.now();
                     if let Err(e) = run.ledger.renew(run.lease_until(now), now).await {
                         run.ledger_failed(e);
+                    }
+                    // Letters a dead worker left in flight become uncertain while we run.
+                    if let Some((conn, incident_id, worker)) = &run.shared
+                        && let Ok(ids) =
+                            crate::db::send::reclaim(conn, *incident_id, false, worker, now).await
+                        && !ids.is_empty()
+                    {
+                        tracing::warn!(
+                            "{} letter(s) of a sender that stopped are now uncertain",
+                            ids.len()
+                        );
                     }
                 }
             })
