@@ -189,7 +189,8 @@ async fn send_letters(a: RunArgs, settings: &Settings, out: Out) -> Result<()> {
     let prepared = send::prepare(&db, settings, &req).await?;
     let n = prepared.to_send();
     let what = format!(
-        "{n} letter(s) for {} via {} ({} connection(s){})",
+        "{} letter(s) for {} via {} ({} connection(s){})",
+        thousands(n),
         prepared.incident.reference,
         prepared.transport_description,
         prepared.plan.concurrency,
@@ -246,6 +247,19 @@ async fn send_letters(a: RunArgs, settings: &Settings, out: Out) -> Result<()> {
     }
     say_summary(&s, out);
     Ok(())
+}
+
+/// 12408 as "12,408": counts a person confirms at a glance.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Asks on the terminal; refuses without one.
@@ -408,5 +422,16 @@ fn print_status(s: &SendStatus, out: Out) {
                 })
                 .collect(),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(12_408), "12,408");
+        assert_eq!(super::thousands(1_000_000), "1,000,000");
     }
 }
