@@ -3,67 +3,15 @@
 
 use serde_json::Value;
 
-use crate::common::{TestEnv, run_fails, run_ok};
-
-pub const CONFIG: &str = r#"
-[organisation]
-name = "Example Shop GmbH"
-website = "https://www.example.com"
-verify_url = "https://www.example.com/verify"
-postal_address = ["Example Shop GmbH", "Musterstraße 1", "10115 Berlin"]
-"#;
+use crate::common::{SHOP_CSV, TestEnv, run_fails, run_ok};
+pub use crate::outbox::CONFIG;
 
 /// A shop with four customers (Erika and Marie by email, Paul on paper, Nora with no
 /// address), aware at 2026-03-01T00:00Z, resolved and with letters rendered.
 pub fn incident(env: &TestEnv) -> String {
-    env.init();
-    std::fs::write(env.dir().join("breachdesk.toml"), CONFIG).unwrap();
-    env.ok(&[
-        "inventory",
-        "system",
-        "add",
-        "shop",
-        "--name",
-        "Online shop",
-        "--categories",
-        "name,email,postal_address,credentials",
-    ]);
-    std::fs::write(
-        env.dir().join("shop.csv"),
-        "id,email,name,locale,country,address_line1,postal_code,city\n\
-         1,erika@example.org,Erika Mustermann,de-AT,AT,Heidestraße 17,1010,Wien\n\
-         2,marie@example.fr,Marie Dupont,fr,FR,,,\n\
-         3,,Paul Post,en,GB,221 Baker Street,NW1 6XE,London\n\
-         4,,Nora Nowhere,en,GB,,,\n",
-    )
-    .unwrap();
-    env.ok(&["inventory", "import", "--system", "shop", "shop.csv"]);
-    let r = env.declare(&[
-        "--title",
-        "shop leak",
-        "--aware-at",
-        "2026-03-01T00:00:00Z",
-        "--nature",
-        "Someone copied the customer database.",
-    ]);
-    env.ok(&[
-        "incident",
-        "update",
-        &r,
-        "--dpo-name",
-        "Dana Schmidt",
-        "--dpo-email",
-        "dpo@example.com",
-        "--likely-consequences",
-        "Phishing in our name.",
-        "--measures-taken",
-        "Access closed.",
-        "--measures-proposed",
-        "Change your password.",
-    ]);
-    env.ok(&["incident", "scope", &r, "--system", "shop"]);
-    env.ok(&["affected", "resolve", &r]);
-    env.ok(&["letters", "render", &r, "--allow-untranslated"]);
+    let r = env.shop_incident(CONFIG, SHOP_CSV, &["--aware-at", "2026-03-01T00:00:00Z"]);
+    crate::outbox::translate(env, &r);
+    env.ok(&["letters", "render", &r]);
     r
 }
 

@@ -2,9 +2,9 @@
 
 use std::collections::HashSet;
 
-use crate::common::TestEnv;
+use crate::common::{SHOP_CSV, TestEnv};
 
-const CONFIG: &str = r#"
+pub const CONFIG: &str = r#"
 [organisation]
 name = "Example Shop GmbH"
 website = "https://www.example.com"
@@ -15,51 +15,7 @@ postal_address = ["Example Shop GmbH", "Musterstraße 1", "10115 Berlin"]
 /// A shop with four customers: two with email (German, French), one with only a postal
 /// address, one with neither; an incident with everything a letter must say, resolved.
 pub fn incident(env: &TestEnv) -> String {
-    env.init();
-    std::fs::write(env.dir().join("breachdesk.toml"), CONFIG).unwrap();
-    env.ok(&[
-        "inventory",
-        "system",
-        "add",
-        "shop",
-        "--name",
-        "Online shop",
-        "--categories",
-        "name,email,postal_address,credentials",
-    ]);
-    std::fs::write(
-        env.dir().join("shop.csv"),
-        "id,email,name,locale,country,address_line1,postal_code,city\n\
-         1,erika@example.org,Erika Mustermann,de-AT,AT,Heidestraße 17,1010,Wien\n\
-         2,marie@example.fr,Marie Dupont,fr,FR,,,\n\
-         3,,Paul Post,en,GB,221 Baker Street,NW1 6XE,London\n\
-         4,,Nora Nowhere,en,GB,,,\n",
-    )
-    .unwrap();
-    env.ok(&["inventory", "import", "--system", "shop", "shop.csv"]);
-    let r = env.declare(&[
-        "--title",
-        "shop leak",
-        "--nature",
-        "Someone copied the customer database.",
-    ]);
-    env.ok(&[
-        "incident",
-        "update",
-        &r,
-        "--dpo-name",
-        "Dana Schmidt",
-        "--dpo-email",
-        "dpo@example.com",
-        "--likely-consequences",
-        "Phishing in our name.",
-        "--measures-taken",
-        "Access closed, passwords reset.",
-        "--measures-proposed",
-        "Change your password.",
-    ]);
-    env.ok(&["incident", "scope", &r, "--system", "shop"]);
-    env.ok(&["affected", "resolve", &r]);
+    let r = env.shop_incident(CONFIG, SHOP_CSV, &[]);
     translate(env, &r);
     r
 }

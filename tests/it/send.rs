@@ -27,18 +27,6 @@ timeout_seconds = 10
 /// A shop with `n` customers with email addresses `person{i}@example.org` (plus the extra
 /// addresses given) and one with only a postal address; an incident, resolved, letters rendered.
 fn incident(env: &TestEnv, n: usize, extra: &[&str]) -> String {
-    env.init();
-    std::fs::write(env.dir().join("breachdesk.toml"), CONFIG).unwrap();
-    env.ok(&[
-        "inventory",
-        "system",
-        "add",
-        "shop",
-        "--name",
-        "Online shop",
-        "--categories",
-        "name,email,postal_address",
-    ]);
     let mut csv = String::from("id,email,name,locale,country,address_line1,postal_code,city\n");
     for i in 0..n {
         csv.push_str(&format!("{i},person{i}@example.org,Person {i},de,DE,,,\n"));
@@ -49,31 +37,7 @@ fn incident(env: &TestEnv, n: usize, extra: &[&str]) -> String {
         ));
     }
     csv.push_str("post,,Paul Post,en,GB,221 Baker Street,NW1 6XE,London\n");
-    std::fs::write(env.dir().join("shop.csv"), csv).unwrap();
-    env.ok(&["inventory", "import", "--system", "shop", "shop.csv"]);
-    let r = env.declare(&[
-        "--title",
-        "shop leak",
-        "--nature",
-        "Someone copied the customer database.",
-    ]);
-    env.ok(&[
-        "incident",
-        "update",
-        &r,
-        "--dpo-name",
-        "Dana Schmidt",
-        "--dpo-email",
-        "dpo@example.com",
-        "--likely-consequences",
-        "Phishing in our name.",
-        "--measures-taken",
-        "Access closed.",
-        "--measures-proposed",
-        "Be wary of mail asking for passwords.",
-    ]);
-    env.ok(&["incident", "scope", &r, "--system", "shop"]);
-    env.ok(&["affected", "resolve", &r]);
+    let r = env.shop_incident(CONFIG, &csv, &[]);
     env.ok(&["letters", "render", &r, "--allow-untranslated"]);
     r
 }

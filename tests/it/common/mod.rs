@@ -258,6 +258,63 @@ impl TestEnv {
     }
 }
 
+/// The shop's four customers: Erika and Marie by email (German, French), Paul on paper, Nora
+/// with no address at all.
+pub const SHOP_CSV: &str = "id,email,name,locale,country,address_line1,postal_code,city\n\
+     1,erika@example.org,Erika Mustermann,de-AT,AT,Heidestraße 17,1010,Wien\n\
+     2,marie@example.fr,Marie Dupont,fr,FR,,,\n\
+     3,,Paul Post,en,GB,221 Baker Street,NW1 6XE,London\n\
+     4,,Nora Nowhere,en,GB,,,\n";
+
+impl TestEnv {
+    /// The shop the letter, sending and follow-up tests share: `config` as breachdesk.toml, a
+    /// `shop` system (name, email, postal address, credentials) with `csv` imported, an
+    /// incident declared (with `declare` added) with everything a letter must say, scoped to
+    /// the shop and resolved. Returns the reference.
+    pub fn shop_incident(&self, config: &str, csv: &str, declare: &[&str]) -> String {
+        self.init();
+        std::fs::write(self.dir().join("breachdesk.toml"), config).unwrap();
+        self.ok(&[
+            "inventory",
+            "system",
+            "add",
+            "shop",
+            "--name",
+            "Online shop",
+            "--categories",
+            "name,email,postal_address,credentials",
+        ]);
+        std::fs::write(self.dir().join("shop.csv"), csv).unwrap();
+        self.ok(&["inventory", "import", "--system", "shop", "shop.csv"]);
+        let mut args = vec![
+            "--title",
+            "shop leak",
+            "--nature",
+            "Someone copied the customer database.",
+        ];
+        args.extend_from_slice(declare);
+        let r = self.declare(&args);
+        self.ok(&[
+            "incident",
+            "update",
+            &r,
+            "--dpo-name",
+            "Dana Schmidt",
+            "--dpo-email",
+            "dpo@example.com",
+            "--likely-consequences",
+            "Phishing in our name.",
+            "--measures-taken",
+            "Access closed, passwords reset.",
+            "--measures-proposed",
+            "Change your password.",
+        ]);
+        self.ok(&["incident", "scope", &r, "--system", "shop"]);
+        self.ok(&["affected", "resolve", &r]);
+        r
+    }
+}
+
 impl Drop for TestEnv {
     fn drop(&mut self) {
         if let Some(pg) = &self.pg {
