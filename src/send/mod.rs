@@ -131,7 +131,9 @@ pub struct SendSummary {
     pub reclaimed: u64,
     /// Stopped by Ctrl-C before the outbox was drained.
     pub interrupted: bool,
+    /// The whole run, from the start to the follow-up bookkeeping at the end.
     pub seconds: f64,
+    /// Letters sent per second while sending (the connections at work).
     pub per_second: f64,
     /// Email letters still due or deferred after the run.
     pub remaining_due: u64,
@@ -222,7 +224,9 @@ pub async fn execute(
         run.shared = Some((db.conn.clone(), inc.id, worker.clone()));
     }
     let run = Arc::new(run);
+    let sending = Instant::now();
     let ending = Arc::clone(&run).drive().await;
+    let sending_seconds = sending.elapsed().as_secs_f64();
     drop(run);
     let _ = writer.await;
 
@@ -274,7 +278,11 @@ pub async fn execute(
         reclaimed: reclaimed.len() as u64,
         interrupted: *stop.borrow(),
         seconds,
-        per_second: if seconds > 0.0 { sent as f64 / seconds } else { 0.0 },
+        per_second: if sending_seconds > 0.0 {
+            sent as f64 / sending_seconds
+        } else {
+            0.0
+        },
         remaining_due: after.due,
         deferred_later: after.later,
         next_attempt_at: after.next_attempt_at,
