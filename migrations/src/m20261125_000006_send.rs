@@ -17,6 +17,9 @@ enum Incident {
 enum Notification {
     Table,
     Id,
+    IncidentId,
+    Channel,
+    Status,
     LeaseWorker,
 }
 
@@ -99,6 +102,19 @@ impl MigrationTrait for Migration {
                     .name("ix_send_attempt_notification")
                     .table(SendAttempt::Table)
                     .col(SendAttempt::NotificationId)
+                    .to_owned(),
+            )
+            .await?;
+        // What a sender claims: an incident's pending email letters in id order, a range scan.
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_notification_queue")
+                    .table(Notification::Table)
+                    .col(Notification::IncidentId)
+                    .col(Notification::Channel)
+                    .col(Notification::Status)
+                    .col(Notification::Id)
                     .to_owned(),
             )
             .await?;

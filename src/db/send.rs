@@ -192,13 +192,17 @@ pub async fn reclaim<C: ConnectionTrait>(
 }
 
 /// Claims up to `limit` email letters of the incident that are due and not held by a live
-/// lease. On PostgreSQL concurrent workers skip each other's rows instead of waiting.
+/// lease, pending ones with an id above `after` first (a range scan of `ix_notification_queue`),
+/// then deferred ones that have come due. On PostgreSQL concurrent workers skip each other's
+/// rows instead of waiting.
+#[allow(clippy::too_many_arguments)]
 pub async fn claim<C: ConnectionTrait>(
     conn: &C,
     incident_id: i64,
     worker: &str,
     lease_until: DateTime<Utc>,
     now: DateTime<Utc>,
+    after: i64,
     limit: u64,
 ) -> Result<Vec<Outgoing>> {
     let b = conn.get_database_backend();
@@ -207,46 +211,57 @@ pub async fn claim<C: ConnectionTrait>(
     } else {
         ""
     };
-    let sql = format!(
-        "UPDATE notification SET lease_worker = ?, lease_until = ? WHERE id IN (\
-         SELECT id FROM notification WHERE incident_id = ? AND channel = 'email' \
-         AND status IN ('pending', 'deferred') AND (next_attempt_at IS NULL OR next_attempt_at <= ?) \
-         AND (lease_worker IS NULL OR lease_until < ?) ORDER BY id LIMIT ?{lock}) \
-         RETURNING id, subject_id, recipient, subject, body_text, body_html, message_id, attempts"
-    );
-    let rows = conn
-        .query_all_raw(stmt(
-            b,
-            &sql,
-            vec![
-                worker.into(),
-                lease_until.into(),
-                incident_id.into(),
-                now.into(),
-                now.into(),
-                (limit as i64).into(),
-            ],
-        ))
-        .await
-        .context("claiming letters to send")?;
-    let mut out = rows
-        .iter()
-        .map(|r| {
-            Ok(Outgoing {
-                id: r.try_get("", "id")?,
-                subject_id: r.try_get("", "subject_id")?,
-                recipient: r.try_get("", "recipient")?,
-                subject: r.try_get("", "subject")?,
-                body_text: r.try_get("", "body_text")?,
-                body_html: r.try_get("", "body_html")?,
-                message_id: r.try_get("", "message_id")?,
-                attempts: r.try_get("", "attempts")?,
-            })
-        })
-        .collect::<std::result::Result<Vec<_>, sea_orm::DbErr>>()
-        .context("claiming letters to send")?;
+    let mut out = Vec::new();
+    let candidates = [
+        "status = 'pending' AND id > ? ORDER BY id",
+        "status = 'deferred' AND next_attempt_at <= ? ORDER BY next_attempt_at",
+    ];
+    for (k, candidate) in candidates.iter().enumerate() {
+        let want = limit.saturating_sub(out.len() as u64);
+        if want == 0 {
+            break;
+        }
+        let sql = format!(
+            "UPDATE notification SET lease_worker = ?, lease_until = ? WHERE id IN (\
+             SELECT id FROM notification WHERE incident_id = ? AND channel = 'email' \
+             AND (lease_worker IS NULL OR lease_until < ?) AND {candidate} LIMIT ?{lock}) \
+             RETURNING id, subject_id, recipient, subject, body_text, body_html, message_id, attempts"
+        );
+        let bound: Value = if k == 0 { after.into() } else { now.into() };
+        let rows = conn
+            .query_all_raw(stmt(
+                b,
+                &sql,
+                vec![
+                    worker.into(),
+                    lease_until.into(),
+                    incident_id.into(),
+                    now.into(),
+                    bound,
+                    (want as i64).into(),
+                ],
+            ))
+            .await
+            .context("claiming letters to send")?;
+        for r in &rows {
+            out.push(outgoing(r).context("claiming letters to send")?);
+        }
+    }
     out.sort_by_key(|o| o.id);
     Ok(out)
+}
+
+fn outgoing(r: &sea_orm::QueryResult) -> std::result::Result<Outgoing, sea_orm::DbErr> {
+    Ok(Outgoing {
+        id: r.try_get("", "id")?,
+        subject_id: r.try_get("", "subject_id")?,
+        recipient: r.try_get("", "recipient")?,
+        subject: r.try_get("", "subject")?,
+        body_text: r.try_get("", "body_text")?,
+        body_html: r.try_get("", "body_html")?,
+        message_id: r.try_get("", "message_id")?,
+        attempts: r.try_get("", "attempts")?,
+    })
 }
 
 /// Marks a claimed letter `sending` (one more attempt) just before it is handed to the

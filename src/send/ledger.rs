@@ -21,6 +21,7 @@ enum Op {
         ack: oneshot::Sender<Result<bool, String>>,
     },
     Claim {
+        after: i64,
         limit: u64,
         lease_until: DateTime<Utc>,
         now: DateTime<Utc>,
@@ -61,12 +62,14 @@ impl Ledger {
 
     pub async fn claim(
         &self,
+        after: i64,
         limit: u64,
         lease_until: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<Vec<Outgoing>, String> {
         let (ack, rx) = oneshot::channel();
         self.send(Op::Claim {
+            after,
             limit,
             lease_until,
             now,
@@ -176,11 +179,12 @@ async fn write_group(
                 answers.push(Answer::Step(ack, ok));
             }
             Op::Claim {
+                after,
                 limit,
                 lease_until,
                 now,
                 ack,
-            } => match sql::claim(txn, incident_id, worker, lease_until, now, limit).await {
+            } => match sql::claim(txn, incident_id, worker, lease_until, now, after, limit).await {
                 Ok(rows) => answers.push(Answer::Claim(ack, rows)),
                 Err(e) => {
                     failure = Some(e.to_string());

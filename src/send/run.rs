@@ -84,6 +84,11 @@ pub struct Run {
 struct Queue {
     rows: VecDeque<Outgoing>,
     claimed: u64,
+    /// The highest pending id claimed: the next claim scans on from there.
+    after: i64,
+    /// Whether the last pass started from the beginning (letters below `after` that another
+    /// worker gave back are only seen by such a pass).
+    from_start: bool,
     done: bool,
 }
 
@@ -229,7 +234,7 @@ impl Run {
                 return None;
             }
             // Small enough that several workers share an outbox, large enough to be cheap.
-            let batch = (self.plan.concurrency as u64 * 4).clamp(4, 500);
+            let batch = (self.plan.concurrency as u64 * 8).clamp(16, 500);
             let want = match self.limit {
                 Some(limit) => batch.min(limit.saturating_sub(q.claimed)),
                 None => batch,
@@ -239,10 +244,17 @@ impl Run {
                 return None;
             }
             let now = self.clock.now();
-            match self.ledger.claim(want, self.lease_until(now), now).await {
+            match self.ledger.claim(q.after, want, self.lease_until(now), now).await {
                 Ok(rows) if !rows.is_empty() => {
                     q.claimed += rows.len() as u64;
+                    q.after = q.after.max(rows.iter().map(|r| r.id).max().unwrap_or(0));
+                    q.from_start = false;
                     q.rows.extend(rows);
+                }
+                Ok(_) if !q.from_start => {
+                    // One more pass from the start before calling it done.
+                    q.after = 0;
+                    q.from_start = true;
                 }
                 Ok(_) => {
                     // Nothing due now: wait for deferred letters that come due soon.
