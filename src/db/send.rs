@@ -221,17 +221,26 @@ pub async fn claim<C: ConnectionTrait>(
         if want == 0 {
             break;
         }
-        let sql = format!(
-            "UPDATE notification SET lease_worker = ?, lease_until = ? WHERE id IN (\
-             SELECT id FROM notification WHERE incident_id = ? AND channel = 'email' \
-             AND (lease_worker IS NULL OR lease_until < ?) AND {candidate} LIMIT ?{lock}) \
-             RETURNING id, subject_id, recipient, subject, body_text, body_html, message_id, attempts"
-        );
         let bound: Value = if k == 0 { after.into() } else { now.into() };
-        let rows = conn
-            .query_all_raw(stmt(
-                b,
-                &sql,
+        // On SQLite one sender holds the incident (a file lock): it reads without leasing, and
+        // each letter's row is rewritten twice (start, finish) rather than three times.
+        let (sql, values) = if b == DbBackend::Sqlite {
+            (
+                format!(
+                    "SELECT id, subject_id, recipient, subject, body_text, body_html, message_id, attempts \
+                     FROM notification WHERE incident_id = ? AND channel = 'email' \
+                     AND (lease_worker IS NULL OR lease_until < ?) AND {candidate} LIMIT ?"
+                ),
+                vec![incident_id.into(), now.into(), bound, (want as i64).into()],
+            )
+        } else {
+            (
+                format!(
+                    "UPDATE notification SET lease_worker = ?, lease_until = ? WHERE id IN (\
+                     SELECT id FROM notification WHERE incident_id = ? AND channel = 'email' \
+                     AND (lease_worker IS NULL OR lease_until < ?) AND {candidate} LIMIT ?{lock}) \
+                     RETURNING id, subject_id, recipient, subject, body_text, body_html, message_id, attempts"
+                ),
                 vec![
                     worker.into(),
                     lease_until.into(),
@@ -240,7 +249,10 @@ pub async fn claim<C: ConnectionTrait>(
                     bound,
                     (want as i64).into(),
                 ],
-            ))
+            )
+        };
+        let rows = conn
+            .query_all_raw(stmt(b, &sql, values))
             .await
             .context("claiming letters to send")?;
         for r in &rows {
@@ -266,14 +278,27 @@ fn outgoing(r: &sea_orm::QueryResult) -> std::result::Result<Outgoing, sea_orm::
 
 /// Marks a claimed letter `sending` (one more attempt) just before it is handed to the
 /// server. False when the worker no longer holds it (its lease ran out and another took it).
-pub async fn start<C: ConnectionTrait>(conn: &C, id: i64, worker: &str) -> Result<bool> {
+pub async fn start<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    worker: &str,
+    lease_until: DateTime<Utc>,
+) -> Result<bool> {
     let b = conn.get_database_backend();
+    // PostgreSQL: the claim leased it to this worker. SQLite: the claim only read it.
+    let held = if b == DbBackend::Postgres {
+        "lease_worker = ?"
+    } else {
+        "(lease_worker IS NULL OR lease_worker = ?)"
+    };
     let done = conn
         .execute_raw(stmt(
             b,
-            "UPDATE notification SET status = 'sending', attempts = attempts + 1 \
-             WHERE id = ? AND lease_worker = ? AND status IN ('pending', 'deferred')",
-            vec![id.into(), worker.into()],
+            &format!(
+                "UPDATE notification SET status = 'sending', attempts = attempts + 1, lease_worker = ?, \
+                 lease_until = ? WHERE id = ? AND {held} AND status IN ('pending', 'deferred')"
+            ),
+            vec![worker.into(), lease_until.into(), id.into(), worker.into()],
         ))
         .await
         .context("starting a letter")?;

@@ -17,7 +17,7 @@ const GROUP: usize = 256;
 enum Op {
     Step {
         finish: Option<Finish>,
-        start: Option<i64>,
+        start: Option<(i64, DateTime<Utc>)>,
         ack: oneshot::Sender<Result<bool, String>>,
     },
     Claim {
@@ -54,7 +54,11 @@ impl Ledger {
 
     /// Records `finish` and starts `start`; true when the letter to start is still this
     /// worker's (false when its lease ran out and another worker took it).
-    pub async fn step(&self, finish: Option<Finish>, start: Option<i64>) -> Result<bool, String> {
+    pub async fn step(
+        &self,
+        finish: Option<Finish>,
+        start: Option<(i64, DateTime<Utc>)>,
+    ) -> Result<bool, String> {
         let (ack, rx) = oneshot::channel();
         self.send(Op::Step { finish, start, ack }).await?;
         rx.await.map_err(|_| "the outbox writer stopped".to_string())?
@@ -169,9 +173,9 @@ async fn write_group(
                     failure = Some(e.to_string());
                 }
                 if failure.is_none()
-                    && let Some(id) = start
+                    && let Some((id, lease_until)) = start
                 {
-                    match sql::start(txn, id, worker).await {
+                    match sql::start(txn, id, worker, lease_until).await {
                         Ok(started) => ok = started,
                         Err(e) => failure = Some(e.to_string()),
                     }

@@ -86,6 +86,9 @@ struct Queue {
     claimed: u64,
     /// The highest pending id claimed: the next claim scans on from there.
     after: i64,
+    /// Letters claimed and not yet started: a second claim must not queue them twice (on
+    /// SQLite claims read without leasing).
+    held: std::collections::HashSet<i64>,
     /// Whether the last pass started from the beginning (letters below `after` that another
     /// worker gave back are only seen by such a pass).
     from_start: bool,
@@ -245,11 +248,15 @@ impl Run {
             }
             let now = self.clock.now();
             match self.ledger.claim(q.after, want, self.lease_until(now), now).await {
-                Ok(rows) if !rows.is_empty() => {
-                    q.claimed += rows.len() as u64;
+                Ok(rows) if rows.iter().any(|r| !q.held.contains(&r.id)) => {
                     q.after = q.after.max(rows.iter().map(|r| r.id).max().unwrap_or(0));
                     q.from_start = false;
-                    q.rows.extend(rows);
+                    for row in rows {
+                        if q.held.insert(row.id) {
+                            q.claimed += 1;
+                            q.rows.push_back(row);
+                        }
+                    }
                 }
                 Ok(_) if !q.from_start => {
                     // One more pass from the start before calling it done.
@@ -314,7 +321,15 @@ impl Run {
             };
             self.limiter.acquire(&domain_of(&row.recipient)).await;
             let built = self.head.build(&row, SystemTime::from(self.clock.now()));
-            match self.ledger.step(pending.take(), Some(row.id)).await {
+            let lease_until = self.lease_until(self.clock.now());
+            let started = self
+                .ledger
+                .step(pending.take(), Some((row.id, lease_until)))
+                .await;
+            // Started (now `sending` in the database) or lost: no claim returns it as due
+            // until its attempt is recorded.
+            self.queue.lock().await.held.remove(&row.id);
+            match started {
                 Ok(true) => {}
                 Ok(false) => {
                     self.counters.lost.fetch_add(1, Ordering::Relaxed);
