@@ -73,7 +73,8 @@ pub struct CaseCounts {
 }
 
 /// Opens a case for every affected subject of the incident that has none, and marks the cases
-/// of people no longer (or again) affected; in `conn`, the resolution's transaction.
+/// of people no longer (or again) affected; in `conn`, the resolution's transaction, which holds
+/// the audit lock (so no other writer opens a case in between).
 pub async fn open_cases<C: ConnectionTrait>(
     conn: &C,
     incident_id: i64,
@@ -86,13 +87,18 @@ pub async fn open_cases<C: ConnectionTrait>(
         &format!(
             "INSERT INTO followup_case (incident_id, subject_id, status, in_scope, opened_at, opened_by, updated_at) \
              SELECT a.incident_id, a.subject_id, {}, true, ?, ?, ? FROM affected_subject a WHERE a.incident_id = ? \
-             ON CONFLICT (incident_id, subject_id) DO NOTHING",
+             AND NOT EXISTS (SELECT 1 FROM followup_case f WHERE f.incident_id = a.incident_id \
+             AND f.subject_id = a.subject_id)",
             lit(CaseStatus::Open)
         ),
         vec![now.into(), actor.into(), now.into(), incident_id.into()],
         DOING,
     )
     .await?;
+    if cases_opened > 0 && conn.get_database_backend() == DbBackend::Postgres {
+        // Fresh statistics after a large insert, so that the statements below hash-join.
+        exec(conn, "ANALYZE followup_case", vec![], DOING).await?;
+    }
     let affected = "EXISTS (SELECT 1 FROM affected_subject a WHERE a.incident_id = followup_case.incident_id \
                     AND a.subject_id = followup_case.subject_id)";
     let mut moved = [0_u64; 2];

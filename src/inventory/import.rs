@@ -265,6 +265,11 @@ impl<'a> Importer<'a> {
                 txn.commit().await?;
             }
         }
+        // Rows a bulk load adds or changes: enough to make the planner's statistics stale.
+        const BULK: u64 = 10_000;
+        if !refused && self.report.inserted + self.report.updated >= BULK {
+            import::analyze_after_load(self.db).await?;
+        }
         if refused {
             self.report.refused = true;
             self.report.inserted = 0;

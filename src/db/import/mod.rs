@@ -231,6 +231,21 @@ async fn write_chunk_orm(
     Ok((counts, duplicates))
 }
 
+/// After a bulk load on PostgreSQL: fresh planner statistics for the inventory tables, so that
+/// the next resolution plans its joins for the tables' real sizes (autovacuum would get there
+/// later). SQLite plans without them.
+pub async fn analyze_after_load(db: &Db) -> Result<()> {
+    if db.backend() == DbBackend::Postgres {
+        for table in ["subject", "subject_record"] {
+            db.conn
+                .execute_unprepared(&format!("ANALYZE {table}"))
+                .await
+                .context("updating the planner statistics")?;
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn lines(duplicates: &[Duplicate]) -> String {
     duplicates
         .iter()
