@@ -35,6 +35,8 @@ pub struct RecordRow {
 }
 
 const STAGE_COLUMNS: usize = 17;
+/// The SQLite page cache of an import's connection (KiB, as the pragma takes it).
+const IMPORT_CACHE: &str = "PRAGMA cache_size = -8192";
 /// Rows per INSERT statement: 17 × 500 bind values stay under SQLite's and PostgreSQL's limits,
 /// and one statement text per chunk size is prepared once and reused.
 const ROWS_PER_STATEMENT: usize = 500;
@@ -102,6 +104,12 @@ pub async fn begin(db: &Db) -> Result<ImportTxn> {
                  address_line2 TEXT, postal_code TEXT, city TEXT, phone TEXT, first_seen TEXT, last_seen TEXT, \
                  categories INTEGER, content_hash TEXT)";
             txn.execute_raw(Statement::from_string(backend, ddl))
+                .await
+                .context("preparing the import")?;
+            // A bounded page cache for the import's connection: the upserts touch pages all
+            // over the tables, and a cache that grows with the database until its 64 MiB cap
+            // would make a large import need more memory than a small one.
+            txn.execute_raw(Statement::from_string(backend, IMPORT_CACHE))
                 .await
                 .context("preparing the import")?;
             Ok(ImportTxn::Orm(txn))
