@@ -95,6 +95,14 @@ pub async fn begin(db: &Db) -> Result<ImportTxn> {
             .execute(tx.acquire().await.map_err(pg_error)?)
             .await
             .map_err(pg_error)?;
+            // A chunk's commit need not wait for its WAL flush: the import is idempotent, and
+            // the batch is closed by a synchronous commit later, which flushes the WAL of every
+            // chunk before it. A crash in between loses at most the last chunks, which a re-run
+            // writes again (as after a killed import).
+            sqlx::query("SET LOCAL synchronous_commit = off")
+                .execute(tx.acquire().await.map_err(pg_error)?)
+                .await
+                .map_err(pg_error)?;
             Ok(ImportTxn::Pg(tx))
         }
         backend => {
