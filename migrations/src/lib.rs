@@ -13,6 +13,7 @@ mod m20261125_000005_outbox;
 mod m20261125_000006_send;
 mod m20261125_000007_followup;
 mod m20261125_000008_letters;
+mod m20261125_000009_derived_fks;
 
 /// Every migration breachdesk knows, oldest first.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_send::Migration),
             Box::new(m20261125_000007_followup::Migration),
             Box::new(m20261125_000008_letters::Migration),
+            Box::new(m20261125_000009_derived_fks::Migration),
         ]
     }
 }

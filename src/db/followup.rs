@@ -73,12 +73,20 @@ pub struct CaseCounts {
 }
 
 /// Opens a case for every affected subject of the incident that has none, and marks the cases
-/// of people no longer (or again) affected; in `conn`, the resolution's transaction.
+/// of people no longer (or again) affected; in `conn`, the resolution's transaction, which holds
+/// the audit lock (so no other writer opens a case in between).
+///
+/// `added` and `removed` are what the resolution changed: cases move in or out of scope only
+/// with the people the resolution added or removed (only the resolution writes
+/// `affected_subject`, and this function always follows it), so the scans for moves are
+/// skipped when there are none.
 pub async fn open_cases<C: ConnectionTrait>(
     conn: &C,
     incident_id: i64,
     actor: &str,
     now: DateTime<Utc>,
+    added: i64,
+    removed: i64,
 ) -> Result<CaseCounts> {
     const DOING: &str = "opening follow-up cases";
     let cases_opened = exec(
@@ -86,13 +94,18 @@ pub async fn open_cases<C: ConnectionTrait>(
         &format!(
             "INSERT INTO followup_case (incident_id, subject_id, status, in_scope, opened_at, opened_by, updated_at) \
              SELECT a.incident_id, a.subject_id, {}, true, ?, ?, ? FROM affected_subject a WHERE a.incident_id = ? \
-             ON CONFLICT (incident_id, subject_id) DO NOTHING",
+             AND NOT EXISTS (SELECT 1 FROM followup_case f WHERE f.incident_id = a.incident_id \
+             AND f.subject_id = a.subject_id)",
             lit(CaseStatus::Open)
         ),
         vec![now.into(), actor.into(), now.into(), incident_id.into()],
         DOING,
     )
     .await?;
+    if cases_opened > 0 && removed > 0 && conn.get_database_backend() == DbBackend::Postgres {
+        // Fresh statistics after an insert, so that the scans for people who left hash-join.
+        exec(conn, "ANALYZE followup_case", vec![], DOING).await?;
+    }
     let affected = "EXISTS (SELECT 1 FROM affected_subject a WHERE a.incident_id = followup_case.incident_id \
                     AND a.subject_id = followup_case.subject_id)";
     let mut moved = [0_u64; 2];
@@ -111,6 +124,9 @@ pub async fn open_cases<C: ConnectionTrait>(
     .into_iter()
     .enumerate()
     {
+        if [removed, added][i] == 0 {
+            continue;
+        }
         exec(
             conn,
             &format!(

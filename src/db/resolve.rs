@@ -38,6 +38,10 @@ fn or_aggregate(backend: DbBackend, column: &str, bits: usize) -> String {
 }
 
 /// Recomputes the affected subjects of `incident_id` from its scope, in `txn`.
+///
+/// The new result goes into a temporary table first; the stored one is then brought in line
+/// with three statements (delete the people no longer affected, update the changed rows,
+/// insert the new people), whose row counts are what the resolution reports.
 pub async fn resolve(
     txn: &DatabaseTransaction,
     incident_id: i64,
@@ -45,24 +49,110 @@ pub async fn resolve(
     now: DateTime<Utc>,
 ) -> Result<ResolveCounts> {
     let backend = txn.get_database_backend();
-    let (int, boolean) = match backend {
-        DbBackend::Postgres => ("BIGINT", "BOOLEAN"),
-        _ => ("INTEGER", "INTEGER"),
-    };
+    let pg = backend == DbBackend::Postgres;
     let run = |sql: String, values: Vec<Value>| {
         let stmt = Statement::from_sql_and_values(backend, sql, values);
-        async move { txn.execute_raw(stmt).await.context("resolving affected subjects") }
+        async move {
+            txn.execute_raw(stmt)
+                .await
+                .map(|r| r.rows_affected() as i64)
+                .context("resolving affected subjects")
+        }
     };
-    run(
+    let select = resolution_select(backend, systems, incident_id);
+    let columns = "subject_id, categories, systems, records, country, jurisdiction, special";
+    if pg {
+        // Memory for this transaction's sorts and hashes (one row per record in scope), so
+        // that they stay off the disk.
+        run("SET LOCAL work_mem = '64MB'".into(), vec![]).await?;
+        // CREATE TABLE AS may scan in parallel (INSERT ... SELECT may not); the table goes
+        // with the transaction.
+        run("DROP TABLE IF EXISTS bd_resolved".into(), vec![]).await?;
+        run(
+            format!("CREATE TEMP TABLE bd_resolved ({columns}) ON COMMIT DROP AS {select}"),
+            vec![],
+        )
+        .await?;
+        // Statistics for the temporary table, so that the comparisons below hash-join.
+        run("ANALYZE bd_resolved".into(), vec![]).await?;
+    } else {
+        run(
+            "CREATE TEMP TABLE IF NOT EXISTS bd_resolved (subject_id INTEGER PRIMARY KEY, categories INTEGER, \
+             systems TEXT, records INTEGER, country TEXT, jurisdiction TEXT, special INTEGER)"
+                .into(),
+            vec![],
+        )
+        .await?;
+        run("DELETE FROM bd_resolved".into(), vec![]).await?;
+        run(format!("INSERT INTO bd_resolved ({columns}) {select}"), vec![]).await?;
+    }
+
+    let p = |n: usize| if pg { format!("${n}") } else { "?".to_string() };
+    let removed = run(
         format!(
-            "CREATE TEMP TABLE IF NOT EXISTS bd_resolved (subject_id {int} PRIMARY KEY, categories {int}, \
-             systems TEXT, records {int}, country TEXT, jurisdiction TEXT, special {boolean})"
+            "DELETE FROM affected_subject WHERE incident_id = {} AND NOT EXISTS \
+             (SELECT 1 FROM bd_resolved n WHERE n.subject_id = affected_subject.subject_id)",
+            p(1)
         ),
-        vec![],
+        vec![incident_id.into()],
     )
     .await?;
-    run("DELETE FROM bd_resolved".into(), vec![]).await?;
+    let changed = run(
+        format!(
+            "UPDATE affected_subject SET categories = n.categories, systems = n.systems, records = n.records, \
+             country = n.country, jurisdiction = n.jurisdiction, special = n.special, resolved_at = {} \
+             FROM bd_resolved n WHERE affected_subject.incident_id = {} AND n.subject_id = affected_subject.subject_id \
+             AND (affected_subject.categories <> n.categories OR affected_subject.systems <> n.systems \
+             OR affected_subject.records <> n.records OR affected_subject.country IS DISTINCT FROM n.country \
+             OR affected_subject.jurisdiction IS DISTINCT FROM n.jurisdiction)",
+            p(1),
+            p(2)
+        ),
+        vec![now.into(), incident_id.into()],
+    )
+    .await?;
+    // Writers hold the audit lock, so nobody adds a row between this check and the insert.
+    let added = run(
+        format!(
+            "INSERT INTO affected_subject (incident_id, subject_id, categories, systems, records, country, \
+             jurisdiction, special, resolved_at) \
+             SELECT {}, n.subject_id, n.categories, n.systems, n.records, n.country, n.jurisdiction, n.special, {} \
+             FROM bd_resolved n WHERE NOT EXISTS \
+             (SELECT 1 FROM affected_subject a WHERE a.incident_id = {} AND a.subject_id = n.subject_id)",
+            p(1),
+            p(2),
+            p(3)
+        ),
+        vec![incident_id.into(), now.into(), incident_id.into()],
+    )
+    .await?;
+    if pg && added + removed > 0 {
+        // Many rows may have come or gone: fresh statistics for the follow-up statements that
+        // join this table next, in the same transaction.
+        run("ANALYZE affected_subject".into(), vec![]).await?;
+    }
+    let row = txn
+        .query_one_raw(Statement::from_string(
+            backend,
+            "SELECT COUNT(*) AS n FROM bd_resolved",
+        ))
+        .await
+        .context("resolving affected subjects")?;
+    let subjects = match row {
+        Some(r) => r.try_get::<i64>("", "n").context("resolving affected subjects")?,
+        None => 0,
+    };
+    Ok(ResolveCounts {
+        subjects,
+        added,
+        removed,
+        changed,
+    })
+}
 
+/// The resolution as one `SELECT` of the affected-subject columns: the records in scope
+/// (system, time window), their exposed categories, one row per person.
+fn resolution_select(backend: DbBackend, systems: &[ScopedSystem], incident_id: i64) -> String {
     let system_bit: Vec<String> = systems
         .iter()
         .enumerate()
@@ -79,27 +169,22 @@ pub async fn resolve(
             )
         })
         .collect();
-    let (ph1, concat) = match backend {
-        DbBackend::Postgres => ("$1", " || "),
-        _ => ("?", " || "),
-    };
     let exposed = "(CASE WHEN r.categories = 0 THEN sys.categories ELSE r.categories END) \
                    & (CASE WHEN sc.categories = 0 THEN -1 ELSE sc.categories END)";
     let special = DataCategory::special_mask();
     let names_expr = if system_names.is_empty() {
         "''".to_string()
     } else {
-        system_names.join(concat)
+        system_names.join(" || ")
     };
-    let insert = format!(
-        "INSERT INTO bd_resolved (subject_id, categories, systems, records, country, jurisdiction, special) \
-         SELECT e.subject_id, e.categories, RTRIM({names_expr}, ','), e.records, subj.country, \
+    format!(
+        "SELECT e.subject_id, e.categories, RTRIM({names_expr}, ','), e.records, subj.country, \
          CASE WHEN subj.country = 'US' AND subj.region IS NOT NULL THEN 'US-' || subj.region ELSE subj.country END, \
          (e.categories & {special}) <> 0 \
          FROM (SELECT x.subject_id, {cat_or} AS categories, {sys_or} AS sysmask, COUNT(*) AS records \
                FROM (SELECT r.subject_id, {exposed} AS exposed, CAST(CASE r.system_id {system_bit} ELSE 0 END AS BIGINT) AS sysbit \
                      FROM subject_record r \
-                     JOIN incident_scope sc ON sc.system_id = r.system_id AND sc.incident_id = {ph1} \
+                     JOIN incident_scope sc ON sc.system_id = r.system_id AND sc.incident_id = {incident_id} \
                      JOIN system sys ON sys.id = r.system_id \
                      WHERE (sc.records_from IS NULL OR r.last_seen IS NULL OR r.last_seen >= sc.records_from) \
                        AND (sc.records_to IS NULL OR r.first_seen IS NULL OR r.first_seen <= sc.records_to)) x \
@@ -112,86 +197,7 @@ pub async fn resolve(
         } else {
             system_bit.join(" ")
         },
-    );
-    run(insert, vec![incident_id.into()]).await?;
-    if backend == DbBackend::Postgres {
-        // Statistics for the temporary table, so that the comparisons below use its key.
-        run("ANALYZE bd_resolved".into(), vec![]).await?;
-    }
-
-    let p = |n: usize| match backend {
-        DbBackend::Postgres => format!("${n}"),
-        _ => "?".to_string(),
-    };
-    let differs = "(a.categories <> n.categories OR a.systems <> n.systems OR a.records <> n.records \
-                   OR a.country IS DISTINCT FROM n.country OR a.jurisdiction IS DISTINCT FROM n.jurisdiction)";
-    let count = |sql: String| async move {
-        let row = txn
-            .query_one_raw(Statement::from_sql_and_values(backend, sql, [incident_id.into()]))
-            .await
-            .context("resolving affected subjects")?;
-        Ok::<i64, crate::error::Error>(match row {
-            Some(r) => r.try_get::<i64>("", "n").context("resolving affected subjects")?,
-            None => 0,
-        })
-    };
-    let added = count(format!(
-        "SELECT COUNT(*) AS n FROM bd_resolved n WHERE NOT EXISTS \
-         (SELECT 1 FROM affected_subject a WHERE a.incident_id = {} AND a.subject_id = n.subject_id)",
-        p(1)
-    ))
-    .await?;
-    let removed = count(format!(
-        "SELECT COUNT(*) AS n FROM affected_subject a WHERE a.incident_id = {} AND NOT EXISTS \
-         (SELECT 1 FROM bd_resolved n WHERE n.subject_id = a.subject_id)",
-        p(1)
-    ))
-    .await?;
-    let changed = count(format!(
-        "SELECT COUNT(*) AS n FROM affected_subject a JOIN bd_resolved n ON n.subject_id = a.subject_id \
-         WHERE a.incident_id = {} AND {differs}",
-        p(1)
-    ))
-    .await?;
-    run(
-        format!(
-            "DELETE FROM affected_subject WHERE incident_id = {} AND NOT EXISTS \
-             (SELECT 1 FROM bd_resolved n WHERE n.subject_id = affected_subject.subject_id)",
-            p(1)
-        ),
-        vec![incident_id.into()],
     )
-    .await?;
-    run(
-        format!(
-            "INSERT INTO affected_subject (incident_id, subject_id, categories, systems, records, country, \
-             jurisdiction, special, resolved_at) \
-             SELECT {}, n.subject_id, n.categories, n.systems, n.records, n.country, n.jurisdiction, n.special, {} \
-             FROM bd_resolved n WHERE true \
-             ON CONFLICT (incident_id, subject_id) DO UPDATE SET categories = excluded.categories, \
-             systems = excluded.systems, records = excluded.records, country = excluded.country, \
-             jurisdiction = excluded.jurisdiction, special = excluded.special, resolved_at = excluded.resolved_at \
-             WHERE affected_subject.categories <> excluded.categories OR affected_subject.systems <> excluded.systems \
-             OR affected_subject.records <> excluded.records \
-             OR affected_subject.country IS DISTINCT FROM excluded.country \
-             OR affected_subject.jurisdiction IS DISTINCT FROM excluded.jurisdiction",
-            p(1),
-            p(2)
-        ),
-        vec![incident_id.into(), now.into()],
-    )
-    .await?;
-    let subjects = count(format!(
-        "SELECT COUNT(*) AS n FROM affected_subject WHERE incident_id = {}",
-        p(1)
-    ))
-    .await?;
-    Ok(ResolveCounts {
-        subjects,
-        added,
-        removed,
-        changed,
-    })
 }
 
 /// The numbers of `affected stats`, straight from the database.

@@ -62,7 +62,7 @@ pub struct ImportReport {
 }
 
 /// Imports a CSV file into a system. The file is read and checked on its own thread while
-/// the previous chunk is written, with at most two chunks waiting (memory stays flat).
+/// the previous chunk is written, with at most one chunk waiting (memory stays flat).
 pub async fn import_file(db: &Db, settings: &Settings, opts: &ImportOptions) -> Result<ImportReport> {
     let system = system::find(db, &opts.system).await?;
     let mut file = CsvFile::open(&opts.file, opts.delimiter, opts.encoding.as_deref())?;
@@ -80,7 +80,7 @@ pub async fn import_file(db: &Db, settings: &Settings, opts: &ImportOptions) -> 
         opts.rejects.as_deref(),
     )
     .await?;
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Chunk>>(2);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Chunk>>(1);
     let mut builder = ChunkBuilder::new(mapping, &system.key);
     let reader = std::thread::spawn(move || {
         loop {
@@ -264,6 +264,11 @@ impl<'a> Importer<'a> {
             } else {
                 txn.commit().await?;
             }
+        }
+        // Rows a bulk load adds or changes: enough to make the planner's statistics stale.
+        const BULK: u64 = 10_000;
+        if !refused && self.report.inserted + self.report.updated >= BULK {
+            import::analyze_after_load(self.db).await?;
         }
         if refused {
             self.report.refused = true;

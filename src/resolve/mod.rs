@@ -193,7 +193,15 @@ pub async fn resolve(db: &Db, settings: &Settings, reference: &str) -> Result<Re
     // The audit lock first, then the set-based work, all in one transaction.
     let rec = audit::begin(db, &settings.actor, now).await?;
     let counts = sql::resolve(rec.txn(), inc.id, &systems, now).await?;
-    let cases = crate::db::followup::open_cases(rec.txn(), inc.id, &settings.actor, now).await?;
+    let cases = crate::db::followup::open_cases(
+        rec.txn(),
+        inc.id,
+        &settings.actor,
+        now,
+        counts.added,
+        counts.removed,
+    )
+    .await?;
     let mut details = serde_json::to_value(counts).unwrap_or_default();
     if let (Some(d), Ok(serde_json::Value::Object(c))) =
         (details.as_object_mut(), serde_json::to_value(cases))

@@ -649,7 +649,7 @@ pub fn killed_import_recovers(env: &TestEnv) {
         .as_i64()
         .unwrap();
     assert!(
-        after_kill >= seen && after_kill % 20_000 == 0,
+        after_kill >= seen && after_kill % breachdesk::inventory::chunk::CHUNK_ROWS as i64 == 0,
         "whole chunks only: {after_kill}"
     );
     env.ok(&["audit", "verify"]);

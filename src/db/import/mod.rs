@@ -35,6 +35,8 @@ pub struct RecordRow {
 }
 
 const STAGE_COLUMNS: usize = 17;
+/// The SQLite page cache of an import's connection (KiB, as the pragma takes it).
+const IMPORT_CACHE: &str = "PRAGMA cache_size = -8192";
 /// Rows per INSERT statement: 17 × 500 bind values stay under SQLite's and PostgreSQL's limits,
 /// and one statement text per chunk size is prepared once and reused.
 const ROWS_PER_STATEMENT: usize = 500;
@@ -93,6 +95,14 @@ pub async fn begin(db: &Db) -> Result<ImportTxn> {
             .execute(tx.acquire().await.map_err(pg_error)?)
             .await
             .map_err(pg_error)?;
+            // A chunk's commit need not wait for its WAL flush: the import is idempotent, and
+            // the batch is closed by a synchronous commit later, which flushes the WAL of every
+            // chunk before it. A crash in between loses at most the last chunks, which a re-run
+            // writes again (as after a killed import).
+            sqlx::query("SET LOCAL synchronous_commit = off")
+                .execute(tx.acquire().await.map_err(pg_error)?)
+                .await
+                .map_err(pg_error)?;
             Ok(ImportTxn::Pg(tx))
         }
         backend => {
@@ -102,6 +112,12 @@ pub async fn begin(db: &Db) -> Result<ImportTxn> {
                  address_line2 TEXT, postal_code TEXT, city TEXT, phone TEXT, first_seen TEXT, last_seen TEXT, \
                  categories INTEGER, content_hash TEXT)";
             txn.execute_raw(Statement::from_string(backend, ddl))
+                .await
+                .context("preparing the import")?;
+            // A bounded page cache for the import's connection: the upserts touch pages all
+            // over the tables, and a cache that grows with the database until its 64 MiB cap
+            // would make a large import need more memory than a small one.
+            txn.execute_raw(Statement::from_string(backend, IMPORT_CACHE))
                 .await
                 .context("preparing the import")?;
             Ok(ImportTxn::Orm(txn))
@@ -229,6 +245,21 @@ async fn write_chunk_orm(
     exec(sql.subjects, vec![now.into(), now.into()]).await?;
     exec(sql.records, vec![system_id.into(), batch_id.into(), now.into()]).await?;
     Ok((counts, duplicates))
+}
+
+/// After a bulk load on PostgreSQL: fresh planner statistics for the inventory tables, so that
+/// the next resolution plans its joins for the tables' real sizes (autovacuum would get there
+/// later). SQLite plans without them.
+pub async fn analyze_after_load(db: &Db) -> Result<()> {
+    if db.backend() == DbBackend::Postgres {
+        for table in ["subject", "subject_record"] {
+            db.conn
+                .execute_unprepared(&format!("ANALYZE {table}"))
+                .await
+                .context("updating the planner statistics")?;
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn lines(duplicates: &[Duplicate]) -> String {

@@ -58,12 +58,6 @@ pub(super) async fn write_chunk(
         .map_err(pg_error)?;
     copy.send(data).await.map_err(pg_error)?;
     copy.finish().await.map_err(pg_error)?;
-    // A temporary table has no statistics: without them PostgreSQL plans the joins below as
-    // if it were empty.
-    sqlx::query("ANALYZE bd_stage")
-        .execute(&mut *conn)
-        .await
-        .map_err(pg_error)?;
 
     let found = sqlx::query(sqlx::AssertSqlSafe(sql.duplicates))
         .bind(system_id)

@@ -17,18 +17,26 @@ impl Statements {
             DbBackend::Postgres => format!("${n}"),
             _ => "?".to_string(),
         };
+        // The lookups into `subject_record` and `subject` are scalar subqueries: one index probe
+        // per staged row, whatever the planner believes about the tables' sizes (a hash join
+        // would read the whole system's records for every chunk).
+        //
+        // (MATERIALIZED: each probe once, not once per use of its result.)
+        //
         // A record id an earlier chunk of this batch wrote is a duplicate within the file.
         let duplicates = format!(
-            "SELECT s.line AS line, r.source_line AS first_line FROM bd_stage s JOIN subject_record r \
-             ON r.system_id = {} AND r.external_id = s.external_id WHERE r.batch_id = {} ORDER BY s.line",
+            "WITH d AS MATERIALIZED (SELECT s.line AS line, (SELECT r.source_line FROM subject_record r \
+             WHERE r.system_id = {} AND r.external_id = s.external_id AND r.batch_id = {}) AS first_line \
+             FROM bd_stage s) SELECT line, first_line FROM d WHERE first_line IS NOT NULL ORDER BY line",
             ph(1),
             ph(2)
         );
         let counts = format!(
-            "SELECT COALESCE(SUM(CASE WHEN r.id IS NULL THEN 1 ELSE 0 END), 0) AS inserted, \
-             COALESCE(SUM(CASE WHEN r.id IS NOT NULL AND r.content_hash <> s.content_hash THEN 1 ELSE 0 END), 0) AS updated, \
-             COUNT(*) AS total FROM bd_stage s LEFT JOIN subject_record r \
-             ON r.system_id = {} AND r.external_id = s.external_id",
+            "WITH c AS MATERIALIZED (SELECT s.content_hash AS content_hash, (SELECT r.content_hash \
+             FROM subject_record r WHERE r.system_id = {} AND r.external_id = s.external_id) AS h FROM bd_stage s) \
+             SELECT COALESCE(SUM(CASE WHEN h IS NULL THEN 1 ELSE 0 END), 0) AS inserted, \
+             COALESCE(SUM(CASE WHEN h IS NOT NULL AND h <> content_hash THEN 1 ELSE 0 END), 0) AS updated, \
+             COUNT(*) AS total FROM c",
             ph(1)
         );
         // One subject per person: new ones inserted, known ones given the newest non-empty
@@ -95,8 +103,8 @@ impl Statements {
         let records = format!(
             "INSERT INTO subject_record (system_id, external_id, subject_id, categories, first_seen, last_seen, \
              content_hash, batch_id, source_line, updated_at) \
-             SELECT {sys}, s.external_id, subj.id, s.categories, s.first_seen, s.last_seen, s.content_hash, {batch}, \
-             s.line, {now} FROM bd_stage s JOIN subject subj ON subj.subject_key = s.subject_key WHERE true \
+             SELECT {sys}, s.external_id, (SELECT subj.id FROM subject subj WHERE subj.subject_key = s.subject_key), \
+             s.categories, s.first_seen, s.last_seen, s.content_hash, {batch}, s.line, {now} FROM bd_stage s WHERE true \
              ON CONFLICT (system_id, external_id) DO UPDATE SET subject_id = excluded.subject_id, \
              categories = excluded.categories, first_seen = excluded.first_seen, last_seen = excluded.last_seen, \
              updated_at = CASE WHEN subject_record.content_hash = excluded.content_hash \
