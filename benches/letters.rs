@@ -159,6 +159,42 @@ fn end_to_end(work: &Path, n: usize) -> Run {
             "Change your password.",
         ],
     );
+    // Letters in German and French tell the narrative in their language.
+    for (locale, nature, consequences, taken, proposed) in [
+        (
+            "de",
+            "Eine Kopie der Kundendatenbank wurde entwendet.",
+            "Phishing in unserem Namen.",
+            "Zugang gesperrt.",
+            "Ändern Sie Ihr Passwort.",
+        ),
+        (
+            "fr",
+            "Une copie de la base de clients a été prise.",
+            "De l'hameçonnage en notre nom.",
+            "Accès fermé.",
+            "Changez votre mot de passe.",
+        ),
+    ] {
+        bd(
+            &dir,
+            &[
+                "incident",
+                "translate",
+                &r,
+                "--locale",
+                locale,
+                "--nature",
+                nature,
+                "--likely-consequences",
+                consequences,
+                "--measures-taken",
+                taken,
+                "--measures-proposed",
+                proposed,
+            ],
+        );
+    }
     bd(&dir, &["incident", "scope", &r, "--system", "shop"]);
     bd(&dir, &["affected", "resolve", &r]);
     eprintln!("[{n}] letters render");
