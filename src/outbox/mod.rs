@@ -28,8 +28,6 @@ pub use show::{Shown, find_subject, preview, show};
 
 /// People per page read, rendered and written together.
 const PAGE: u64 = 2_000;
-/// Pages rendered or rendering while the writer stores one: the bound on memory.
-const QUEUE: usize = 2;
 
 /// What `letters render` is asked to do.
 #[derive(Debug, Clone)]
@@ -133,40 +131,81 @@ pub async fn render(
     let total = sql::count_affected(&db.conn, inc.id).await?;
     progress(0, total);
 
-    // Three stages at once: this task reads page k+1 while page k renders on two threads and
-    // a writer task stores page k-1. The queue between them is short, so memory stays flat.
+    // Page k renders on two threads while page k-1 is written: the database and the
+    // templates work at the same time.
     let setup = Arc::new(setup);
-    let (queue, pending) = tokio::sync::mpsc::channel::<Rendering>(QUEUE);
-    let writer = tokio::spawn(write_all(
-        db.conn.clone(),
-        (inc.id, kind, update_number),
-        version.clone(),
-        settings.clone(),
-        pending,
-    ));
-    let read = read_all(
-        db,
-        inc.id,
-        req,
-        update_number,
-        &setup,
-        &mut summary,
-        queue,
-        &mut |done| progress(done, total),
-    )
-    .await;
-    let written = writer
-        .await
-        .map_err(|e| Error::failure(format!("the outbox writer failed: {e}")))?;
-    // A writer that stopped early makes the reader stop too: its error is the one to report.
-    let added = match (read, written) {
-        (_, Err(e)) => return Err(e),
-        (Err(e), Ok(_)) => return Err(e),
-        (Ok(()), Ok(added)) => added,
-    };
-    summary.added_email = added.email;
-    summary.added_postal = added.postal;
-    summary.added_by_locale = added.by_locale;
+    let mut after = 0_i64;
+    let mut rendering: Option<tokio::task::JoinHandle<Result<Vec<NewNotification>>>> = None;
+    let mut last_page = false;
+    while !last_page {
+        let page = affected::page(&db.conn, inc.id, after, PAGE).await?;
+        last_page = (page.len() as u64) < PAGE;
+        let next = match (page.first(), page.last()) {
+            (Some(first), Some(last)) => {
+                let (first_id, last_id) = (first.subject_id, last.subject_id);
+                after = last_id;
+                let mut have: HashSet<(i64, String)> = HashSet::new();
+                let mut bounced: HashSet<i64> = HashSet::new();
+                for (id, channel, status) in
+                    sql::existing(&db.conn, inc.id, kind, update_number, first_id, last_id).await?
+                {
+                    if (status == NotificationStatus::Bounced.as_str()
+                        || status == NotificationStatus::Failed.as_str())
+                        && channel == Channel::Email.as_str()
+                    {
+                        bounced.insert(id);
+                    }
+                    have.insert((id, channel));
+                }
+                summary.subjects += page.len() as u64;
+                let mut todo: Vec<(AffectedRow, Channel)> = Vec::with_capacity(page.len());
+                for row in page {
+                    // `auto`: a person whose email letter bounced or was refused is due a postal one.
+                    let choice = match req.channel {
+                        ChannelChoice::Auto if bounced.contains(&row.subject_id) => {
+                            ChannelChoice::Only(Channel::Postal)
+                        }
+                        other => other,
+                    };
+                    let Some(channel) = letter::channel_for(&row, choice) else {
+                        summary.unreachable += 1;
+                        continue;
+                    };
+                    if have.contains(&(row.subject_id, channel.as_str().to_string())) {
+                        summary.already += 1;
+                    } else {
+                        todo.push((row, channel));
+                    }
+                }
+                let setup = Arc::clone(&setup);
+                Some(tokio::task::spawn_blocking(move || render_all(&setup, &todo)))
+            }
+            _ => None,
+        };
+        if let Some(previous) = std::mem::replace(&mut rendering, next) {
+            write(
+                db,
+                settings,
+                (inc.id, update_number),
+                &version,
+                &mut summary,
+                previous,
+            )
+            .await?;
+        }
+        progress(summary.subjects, total);
+    }
+    if let Some(previous) = rendering {
+        write(
+            db,
+            settings,
+            (inc.id, update_number),
+            &version,
+            &mut summary,
+            previous,
+        )
+        .await?;
+    }
 
     for (v, status, n) in sql::versions(&db.conn, inc.id, kind, update_number).await? {
         if v == version {
@@ -218,130 +257,41 @@ pub async fn render(
     Ok(summary)
 }
 
-/// A page's letters being rendered.
-type Rendering = tokio::task::JoinHandle<Result<Vec<NewNotification>>>;
-
-/// Letters a run added.
-#[derive(Default)]
-struct Added {
-    email: u64,
-    postal: u64,
-    by_locale: BTreeMap<String, u64>,
-}
-
-/// Reads the affected people a page at a time, leaves out those who have their letter or
-/// cannot be reached, and queues the rest's letters for rendering; stops early when the
-/// writer has stopped.
-#[allow(clippy::too_many_arguments)]
-async fn read_all(
+/// Waits for a page's letters and writes them in one transaction.
+async fn write(
     db: &Db,
-    incident_id: i64,
-    req: &RenderRequest,
-    update_number: i32,
-    setup: &Arc<LetterSetup>,
+    settings: &Settings,
+    (incident_id, update_number): (i64, i32),
+    version: &str,
     summary: &mut RenderSummary,
-    queue: tokio::sync::mpsc::Sender<Rendering>,
-    progress: &mut dyn FnMut(u64),
+    rendering: tokio::task::JoinHandle<Result<Vec<NewNotification>>>,
 ) -> Result<()> {
-    let kind = req.kind.as_str();
-    let mut after = 0_i64;
-    loop {
-        let page = affected::page(&db.conn, incident_id, after, PAGE).await?;
-        let last_page = (page.len() as u64) < PAGE;
-        let (Some(first), Some(last)) = (page.first(), page.last()) else {
-            return Ok(());
-        };
-        let (first_id, last_id) = (first.subject_id, last.subject_id);
-        after = last_id;
-        let mut have: HashSet<(i64, Channel)> = HashSet::new();
-        let mut bounced: HashSet<i64> = HashSet::new();
-        for (id, channel, status) in
-            sql::existing(&db.conn, incident_id, kind, update_number, first_id, last_id).await?
-        {
-            let Ok(channel) = channel.parse::<Channel>() else {
-                continue;
-            };
-            if (status == NotificationStatus::Bounced.as_str()
-                || status == NotificationStatus::Failed.as_str())
-                && channel == Channel::Email
-            {
-                bounced.insert(id);
-            }
-            have.insert((id, channel));
-        }
-        summary.subjects += page.len() as u64;
-        let mut todo: Vec<(AffectedRow, Channel)> = Vec::with_capacity(page.len());
-        for row in page {
-            // `auto`: a person whose email letter bounced or was refused is due a postal one.
-            let choice = match req.channel {
-                ChannelChoice::Auto if bounced.contains(&row.subject_id) => {
-                    ChannelChoice::Only(Channel::Postal)
-                }
-                other => other,
-            };
-            let Some(channel) = letter::channel_for(&row, choice) else {
-                summary.unreachable += 1;
-                continue;
-            };
-            if have.contains(&(row.subject_id, channel)) {
-                summary.already += 1;
-            } else {
-                todo.push((row, channel));
-            }
-        }
-        if !todo.is_empty() {
-            let setup = Arc::clone(setup);
-            let rendering = tokio::task::spawn_blocking(move || render_all(&setup, &todo));
-            if queue.send(rendering).await.is_err() {
-                // The writer stopped; it reports why.
-                return Ok(());
-            }
-        }
-        progress(summary.subjects);
-        if last_page {
-            return Ok(());
+    let letters = rendering
+        .await
+        .map_err(|e| Error::failure(format!("a render thread failed: {e}")))??;
+    if letters.is_empty() {
+        return Ok(());
+    }
+    for l in &letters {
+        *summary.added_by_locale.entry(l.locale.clone()).or_default() += 1;
+        match l.channel {
+            "email" => summary.added_email += 1,
+            _ => summary.added_postal += 1,
         }
     }
-}
-
-/// Waits for each page's letters in turn and writes them in one transaction; stops at the
-/// first error.
-async fn write_all(
-    conn: sea_orm::DatabaseConnection,
-    (incident_id, kind, update_number): (i64, &'static str, i32),
-    version: String,
-    settings: Settings,
-    mut pending: tokio::sync::mpsc::Receiver<Rendering>,
-) -> Result<Added> {
-    let mut added = Added::default();
-    while let Some(rendering) = pending.recv().await {
-        let letters = rendering
-            .await
-            .map_err(|e| Error::failure(format!("a render thread failed: {e}")))??;
-        if letters.is_empty() {
-            continue;
-        }
-        for l in &letters {
-            *added.by_locale.entry(l.locale.clone()).or_default() += 1;
-            match l.channel {
-                "email" => added.email += 1,
-                _ => added.postal += 1,
-            }
-        }
-        let txn = conn.begin().await.context("writing the outbox")?;
-        sql::insert(
-            &txn,
-            incident_id,
-            kind,
-            update_number,
-            &version,
-            letters,
-            settings.now(),
-        )
-        .await?;
-        txn.commit().await.context("writing the outbox")?;
-    }
-    Ok(added)
+    let txn = db.conn.begin().await.context("writing the outbox")?;
+    sql::insert(
+        &txn,
+        incident_id,
+        summary.kind,
+        update_number,
+        version,
+        letters,
+        settings.now(),
+    )
+    .await?;
+    txn.commit().await.context("writing the outbox")?;
+    Ok(())
 }
 
 /// Renders `todo` on two threads (one letter takes ~70 µs; a page is thousands).
