@@ -92,12 +92,14 @@ pub async fn insert(
     kind: &str,
     update_number: i32,
     version: &str,
-    rows: &[NewNotification],
+    rows: Vec<NewNotification>,
     now: DateTime<Utc>,
 ) -> Result<u64> {
     let backend = txn.get_database_backend();
     let mut added = 0;
-    for part in rows.chunks(ROWS_PER_STATEMENT) {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let part: Vec<NewNotification> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
         let mut sql = String::with_capacity(part.len() * COLUMNS * 5 + 256);
         sql.push_str(
             "INSERT INTO notification (incident_id, subject_id, channel, kind, template_version, locale, \
@@ -105,7 +107,7 @@ pub async fn insert(
              attempts, rendered_at, update_number) VALUES ",
         );
         let mut values: Vec<Value> = Vec::with_capacity(part.len() * COLUMNS);
-        for (i, r) in part.iter().enumerate() {
+        for (i, r) in part.into_iter().enumerate() {
             sql.push_str(if i == 0 { "(" } else { ",(" });
             for c in 0..COLUMNS {
                 if c > 0 {
@@ -120,14 +122,14 @@ pub async fn insert(
                 r.channel.into(),
                 kind.into(),
                 version.into(),
-                r.locale.clone().into(),
-                r.verification_code.clone().into(),
-                r.message_id.clone().into(),
-                r.recipient.clone().into(),
-                r.subject.clone().into(),
-                r.body_text.clone().into(),
-                r.body_html.clone().into(),
-                r.content_hash.clone().into(),
+                r.locale.into(),
+                r.verification_code.into(),
+                r.message_id.into(),
+                r.recipient.into(),
+                r.subject.into(),
+                r.body_text.into(),
+                r.body_html.into(),
+                r.content_hash.into(),
                 NotificationStatus::Pending.as_str().into(),
                 0_i32.into(),
                 now.into(),

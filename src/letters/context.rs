@@ -40,21 +40,21 @@ pub struct LetterContext {
     pub verification: VerificationView,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OrganisationView {
     pub name: String,
     pub website: Option<String>,
     pub postal_address: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DpoView {
     pub name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IncidentView {
     pub reference: String,
     pub nature: String,
@@ -67,7 +67,7 @@ pub struct IncidentView {
     pub aware_at: LetterDate,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UpdateView {
     pub summary: String,
     pub previous_letter: Option<LetterDate>,

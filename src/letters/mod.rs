@@ -7,6 +7,7 @@ mod analysis;
 mod clean;
 pub mod context;
 pub mod countries;
+mod data;
 mod inline;
 mod input;
 pub mod lint;

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::clean::paragraphs;
 use super::context::LetterContext;
+use super::data::DataCache;
 use super::inline::inline_partials;
 use super::phrasing;
 use super::templates::{DEFAULT_LANGUAGE, Role, TemplateFile, TemplateFiles};
@@ -280,10 +281,12 @@ impl RenderedLetter {
     }
 }
 
-/// Renders letters with one set, reusing its buffers from letter to letter.
+/// Renders letters with one set, reusing its buffers (and the JSON of what letters share)
+/// from letter to letter.
 pub struct Renderer<'s> {
     set: &'s TemplateSet,
     raw: String,
+    data: DataCache,
 }
 
 impl<'s> Renderer<'s> {
@@ -291,13 +294,13 @@ impl<'s> Renderer<'s> {
         Renderer {
             set,
             raw: String::with_capacity(8 * 1024),
+            data: DataCache::default(),
         }
     }
 
     /// Renders every part of the letter `ctx` describes into `out`, replacing what it held.
     pub fn render(&mut self, ctx: &LetterContext, out: &mut RenderedLetter) -> Result<()> {
-        let data =
-            Context::wraps(ctx).map_err(|e| Error::failure(format!("cannot prepare the letter: {e}")))?;
+        let data = self.data.data(ctx)?;
         out.subject.clear();
         out.text.clear();
         out.html.clear();
@@ -307,7 +310,7 @@ impl<'s> Renderer<'s> {
                 Part::Text => &mut out.text,
                 Part::Html => &mut out.html,
             };
-            self.render_part(ctx, &data, *part, target)?;
+            render_part(self.set, &mut self.raw, ctx, data, *part, target)?;
         }
         Ok(())
     }
@@ -320,62 +323,90 @@ impl<'s> Renderer<'s> {
                 ctx.channel
             )));
         }
-        let data =
-            Context::wraps(ctx).map_err(|e| Error::failure(format!("cannot prepare the letter: {e}")))?;
+        let data = self.data.data(ctx)?;
         out.clear();
-        self.render_part(ctx, &data, part, out)
+        render_part(self.set, &mut self.raw, ctx, data, part, out)
     }
+}
 
-    fn render_part(
-        &mut self,
-        ctx: &LetterContext,
-        data: &Context,
-        part: Part,
-        out: &mut String,
-    ) -> Result<()> {
-        let templates = self.set.locale(&ctx.locale);
-        let file = part.file_name(ctx.channel);
-        let name = format!("{}/{file}", ctx.kind.as_str());
-        let reg = if part == Part::Html {
-            &templates.html
-        } else {
-            &templates.text
+/// The registry names of a letter template: as written, and with its partials inlined.
+fn template_names(kind: LetterKind, file: &str) -> Option<(&'static str, &'static str)> {
+    macro_rules! names {
+        ($kind:literal, $file:literal) => {
+            Some((
+                concat!($kind, "/", $file),
+                concat!("fast:", $kind, "/", $file),
+            ))
         };
-        if !reg.has_template(&name) {
-            return Err(Error::bad_input(format!(
-                "the template {}/{name} is missing: `breachdesk letters lint` checks a set",
-                ctx.locale
+    }
+    match (kind, file) {
+        (LetterKind::Initial, "subject.txt") => names!("initial", "subject.txt"),
+        (LetterKind::Initial, "email.txt") => names!("initial", "email.txt"),
+        (LetterKind::Initial, "email.html") => names!("initial", "email.html"),
+        (LetterKind::Initial, "postal.txt") => names!("initial", "postal.txt"),
+        (LetterKind::Update, "subject.txt") => names!("update", "subject.txt"),
+        (LetterKind::Update, "email.txt") => names!("update", "email.txt"),
+        (LetterKind::Update, "email.html") => names!("update", "email.html"),
+        (LetterKind::Update, "postal.txt") => names!("update", "postal.txt"),
+        _ => None,
+    }
+}
+
+fn render_part(
+    set: &TemplateSet,
+    raw: &mut String,
+    ctx: &LetterContext,
+    data: &Context,
+    part: Part,
+    out: &mut String,
+) -> Result<()> {
+    let templates = set.locale(&ctx.locale);
+    let file = part.file_name(ctx.channel);
+    let (name, fast) = match template_names(ctx.kind, file) {
+        Some(names) => names,
+        None => {
+            return Err(Error::failure(format!(
+                "no template name for {}/{file}",
+                ctx.kind
             )));
         }
-        self.raw.clear();
-        let result = match reg
-            .get_template(&format!("{FAST}{name}"))
-            .or(reg.get_template(&name))
-        {
-            Some(tpl) => {
-                let mut rc = RenderContext::new(tpl.name.as_ref());
-                tpl.render(reg, data, &mut rc, &mut StringOut(&mut self.raw))
-            }
-            None => Ok(()),
-        };
-        if let Err(fast_error) = result {
-            // Render the original, partials and all, for an error that names the right file.
-            let exact = reg.render_with_context_to_write(&name, data, std::io::sink());
-            return Err(render_error(
-                &ctx.locale,
-                ctx.kind,
-                &exact.err().unwrap_or(fast_error),
-            ));
-        }
-        let rendered = self.raw.as_str();
-        match part {
-            // One line, whatever the data: a line break in a subject would start a mail header.
-            Part::Subject => out.extend(rendered.split_whitespace().flat_map(|w| [" ", w]).skip(1)),
-            Part::Text => finish_text(rendered, TEXT_WIDTH, out),
-            Part::Html => out.push_str(rendered),
-        }
-        Ok(())
+    };
+    let reg = if part == Part::Html {
+        &templates.html
+    } else {
+        &templates.text
+    };
+    if !reg.has_template(name) {
+        return Err(Error::bad_input(format!(
+            "the template {}/{name} is missing: `breachdesk letters lint` checks a set",
+            ctx.locale
+        )));
     }
+    raw.clear();
+    let result = match reg.get_template(fast).or(reg.get_template(name)) {
+        Some(tpl) => {
+            let mut rc = RenderContext::new(tpl.name.as_ref());
+            tpl.render(reg, data, &mut rc, &mut StringOut(raw))
+        }
+        None => Ok(()),
+    };
+    if let Err(fast_error) = result {
+        // Render the original, partials and all, for an error that names the right file.
+        let exact = reg.render_with_context_to_write(name, data, std::io::sink());
+        return Err(render_error(
+            &ctx.locale,
+            ctx.kind,
+            &exact.err().unwrap_or(fast_error),
+        ));
+    }
+    let rendered = raw.as_str();
+    match part {
+        // One line, whatever the data: a line break in a subject would start a mail header.
+        Part::Subject => out.extend(rendered.split_whitespace().flat_map(|w| [" ", w]).skip(1)),
+        Part::Text => finish_text(rendered, TEXT_WIDTH, out),
+        Part::Html => out.push_str(rendered),
+    }
+    Ok(())
 }
 
 /// Handlebars output straight into a reused string (no UTF-8 check of bytes already `str`).

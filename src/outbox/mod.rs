@@ -272,18 +272,6 @@ async fn write(
     if letters.is_empty() {
         return Ok(());
     }
-    let txn = db.conn.begin().await.context("writing the outbox")?;
-    sql::insert(
-        &txn,
-        incident_id,
-        summary.kind,
-        update_number,
-        version,
-        &letters,
-        settings.now(),
-    )
-    .await?;
-    txn.commit().await.context("writing the outbox")?;
     for l in &letters {
         *summary.added_by_locale.entry(l.locale.clone()).or_default() += 1;
         match l.channel {
@@ -291,6 +279,18 @@ async fn write(
             _ => summary.added_postal += 1,
         }
     }
+    let txn = db.conn.begin().await.context("writing the outbox")?;
+    sql::insert(
+        &txn,
+        incident_id,
+        summary.kind,
+        update_number,
+        version,
+        letters,
+        settings.now(),
+    )
+    .await?;
+    txn.commit().await.context("writing the outbox")?;
     Ok(())
 }
 
