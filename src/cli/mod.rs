@@ -23,6 +23,7 @@ mod playbook;
 mod postal;
 mod report;
 mod send;
+mod send_text;
 mod subject;
 mod tasks;
 
