@@ -6,30 +6,14 @@
 //! by [`stmt`].
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, Value};
 
 use super::entities::case_event::EventKind;
 use super::entities::followup_case::CaseStatus;
 use super::entities::notification::NotificationStatus;
 use crate::error::{DbContext, Result};
 
-/// `sql` with its `?` placeholders numbered for PostgreSQL; as written for SQLite.
-pub fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
-    if backend != DbBackend::Postgres {
-        return Statement::from_sql_and_values(backend, sql, values);
-    }
-    let mut out = String::with_capacity(sql.len() + 16);
-    let mut n = 0;
-    for c in sql.chars() {
-        if c == '?' {
-            n += 1;
-            out.push_str(&format!("${n}"));
-        } else {
-            out.push(c);
-        }
-    }
-    Statement::from_sql_and_values(backend, out, values)
-}
+pub use super::sql::stmt;
 
 /// A status as an SQL string literal (the enum's own text; never user input).
 pub fn lit(s: CaseStatus) -> String {

@@ -13,6 +13,7 @@ pub mod report;
 pub mod resolve;
 pub mod send;
 pub mod send_status;
+pub mod sql;
 pub mod subject;
 
 use std::path::{Path, PathBuf};

@@ -6,12 +6,7 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Statement, Value}
 
 use crate::error::{DbContext, Result};
 
-fn ph(backend: DbBackend, n: usize) -> String {
-    match backend {
-        DbBackend::Postgres => format!("${n}"),
-        _ => "?".to_string(),
-    }
-}
+use super::sql::ph;
 
 fn phs(backend: DbBackend, n: usize) -> Vec<String> {
     (1..=n).map(|i| ph(backend, i)).collect()

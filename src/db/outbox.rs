@@ -3,8 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter, QueryOrder,
-    Statement, Value,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Statement, Value,
 };
 
 use super::entities::notification::{self, NotificationStatus};
@@ -29,12 +28,7 @@ const COLUMNS: usize = 17;
 /// Rows per INSERT: 17 × 400 bind values stay under SQLite's and PostgreSQL's limits.
 const ROWS_PER_STATEMENT: usize = 400;
 
-fn ph(backend: DbBackend, n: usize) -> String {
-    match backend {
-        DbBackend::Postgres => format!("${n}"),
-        _ => "?".to_string(),
-    }
-}
+use super::sql::ph;
 
 /// The letters of `kind` (and update number) the incident already has for subjects in
 /// `from..=to`: (subject id, channel, status).

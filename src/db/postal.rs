@@ -2,7 +2,7 @@
 //! person's country, for the mail house), and marking them sent once posted.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, Statement, Value};
 
 use super::entities::notification::NotificationStatus;
 use crate::error::{DbContext, Result};
@@ -22,12 +22,7 @@ pub struct PostalRow {
     pub country: Option<String>,
 }
 
-fn ph(backend: DbBackend, n: usize) -> String {
-    match backend {
-        DbBackend::Postgres => format!("${n}"),
-        _ => "?".to_string(),
-    }
-}
+use super::sql::ph;
 
 /// The incident's postal letters of `kind` (and update number) with ids after `after`, in id
 /// order, at most `limit`; pending ones only unless `include_sent` (then sent ones too).

@@ -8,32 +8,12 @@
 //! connection; those are the only ones that can end up uncertain.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, Value};
 
 use super::entities::notification::NotificationStatus;
 use crate::error::{DbContext, Result};
 
-/// Writes `?` placeholders as `$1, $2, ...` for PostgreSQL.
-pub fn placeholders(backend: DbBackend, sql: &str) -> String {
-    if backend != DbBackend::Postgres {
-        return sql.to_string();
-    }
-    let mut out = String::with_capacity(sql.len() + 16);
-    let mut n = 0;
-    for c in sql.chars() {
-        if c == '?' {
-            n += 1;
-            out.push_str(&format!("${n}"));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
-    Statement::from_sql_and_values(backend, placeholders(backend, sql), values)
-}
+use super::sql::stmt;
 
 /// A letter claimed for sending: what the message is built from.
 #[derive(Debug, Clone)]

@@ -2,14 +2,10 @@
 //! replies grouped, the rate, uncertain letters, live workers.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, QueryResult, Value};
 
-use super::send::placeholders;
+use super::sql::stmt;
 use crate::error::{DbContext, Result};
-
-fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
-    Statement::from_sql_and_values(backend, placeholders(backend, sql), values)
-}
 
 async fn all<C: ConnectionTrait>(
     conn: &C,
