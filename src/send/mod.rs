@@ -6,6 +6,7 @@
 mod file;
 mod ledger;
 mod message;
+mod progress;
 mod rate;
 mod run;
 pub mod settings;

@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
@@ -14,6 +14,7 @@ use tokio::sync::{Mutex, watch};
 use super::file::write_file;
 use super::ledger::Ledger;
 use super::message::Letterhead;
+pub use super::progress::{Clock, Counters};
 use super::rate::{RateLimiter, domain_of};
 use super::settings::SendPlan;
 use super::smtp::{Connection, Connector, Delivery};
@@ -33,28 +34,6 @@ impl Transport {
             Transport::Smtp(c) => c.describe(),
             Transport::File(dir) => format!("files in {}", dir.display()),
         }
-    }
-}
-
-/// What a run has done so far; read by the progress display while the run goes on.
-#[derive(Debug, Default)]
-pub struct Counters {
-    pub sent: AtomicU64,
-    pub deferred: AtomicU64,
-    pub failed: AtomicU64,
-    pub uncertain: AtomicU64,
-    /// Letters this worker lost to another (its lease ran out).
-    pub lost: AtomicU64,
-}
-
-impl Counters {
-    pub fn get(&self) -> [u64; 4] {
-        [
-            self.sent.load(Ordering::Relaxed),
-            self.deferred.load(Ordering::Relaxed),
-            self.failed.load(Ordering::Relaxed),
-            self.uncertain.load(Ordering::Relaxed),
-        ]
     }
 }
 
@@ -94,28 +73,6 @@ struct Queue {
     /// worker gave back are only seen by such a pass).
     from_start: bool,
     done: bool,
-}
-
-/// "Now" that moves on from a possibly injected start (`BREACHDESK_NOW`).
-#[derive(Clone, Copy)]
-pub struct Clock {
-    base: DateTime<Utc>,
-    at: tokio::time::Instant,
-}
-
-impl Clock {
-    pub fn new(base: DateTime<Utc>) -> Clock {
-        Clock {
-            base,
-            at: tokio::time::Instant::now(),
-        }
-    }
-
-    pub fn now(&self) -> DateTime<Utc> {
-        // Microseconds, as PostgreSQL keeps them.
-        let elapsed = chrono::Duration::microseconds(self.at.elapsed().as_micros() as i64);
-        self.base + elapsed
-    }
 }
 
 /// How a run ended, beyond the counters.
