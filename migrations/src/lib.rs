@@ -14,6 +14,7 @@ mod m20261125_000006_send;
 mod m20261125_000007_followup;
 mod m20261125_000008_letters;
 mod m20261125_000009_derived_fks;
+mod m20261125_000010_letter_content;
 
 /// Every migration breachdesk knows, oldest first.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000007_followup::Migration),
             Box::new(m20261125_000008_letters::Migration),
             Box::new(m20261125_000009_derived_fks::Migration),
+            Box::new(m20261125_000010_letter_content::Migration),
         ]
     }
 }

@@ -24,9 +24,17 @@ pub struct NewNotification {
     pub content_hash: String,
 }
 
-const COLUMNS: usize = 17;
-/// Rows per INSERT: 17 × 400 bind values stay under SQLite's and PostgreSQL's limits.
+const COLUMNS: usize = 14;
+/// Rows per INSERT: 14 × 400 bind values stay under SQLite's and PostgreSQL's limits.
 const ROWS_PER_STATEMENT: usize = 400;
+
+/// What a letter says: subject line, text and HTML (empty where the channel has none).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Content {
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+}
 
 use super::sql::ph;
 
@@ -97,10 +105,11 @@ pub async fn insert(
         let mut sql = String::with_capacity(part.len() * COLUMNS * 5 + 256);
         sql.push_str(
             "INSERT INTO notification (incident_id, subject_id, channel, kind, template_version, locale, \
-             verification_code, message_id, recipient, subject, body_text, body_html, content_hash, status, \
-             attempts, rendered_at, update_number) VALUES ",
+             verification_code, message_id, recipient, content_hash, status, attempts, rendered_at, \
+             update_number) VALUES ",
         );
         let mut values: Vec<Value> = Vec::with_capacity(part.len() * COLUMNS);
+        let mut contents = std::collections::HashMap::with_capacity(part.len());
         for (i, r) in part.into_iter().enumerate() {
             sql.push_str(if i == 0 { "(" } else { ",(" });
             for c in 0..COLUMNS {
@@ -110,6 +119,14 @@ pub async fn insert(
                 sql.push_str(&ph(backend, i * COLUMNS + c + 1));
             }
             sql.push(')');
+            contents.insert(
+                (r.subject_id, r.channel.to_string()),
+                Content {
+                    subject: r.subject,
+                    body_text: r.body_text,
+                    body_html: r.body_html,
+                },
+            );
             values.extend([
                 Value::from(incident_id),
                 r.subject_id.into(),
@@ -120,9 +137,6 @@ pub async fn insert(
                 r.verification_code.into(),
                 r.message_id.into(),
                 r.recipient.into(),
-                r.subject.into(),
-                r.body_text.into(),
-                r.body_html.into(),
                 r.content_hash.into(),
                 NotificationStatus::Pending.as_str().into(),
                 0_i32.into(),
@@ -130,14 +144,82 @@ pub async fn insert(
                 update_number.into(),
             ]);
         }
-        sql.push_str(" ON CONFLICT DO NOTHING");
-        let done = txn
-            .execute_raw(Statement::from_sql_and_values(backend, sql, values))
+        // Letters the outbox already has are left alone: only the new ones come back.
+        sql.push_str(" ON CONFLICT DO NOTHING RETURNING id, subject_id, channel");
+        let inserted = txn
+            .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
             .await
             .context("writing the outbox")?;
-        added += done.rows_affected();
+        let mut content_rows = Vec::with_capacity(inserted.len());
+        for r in &inserted {
+            let id: i64 = r.try_get("", "id").context("writing the outbox")?;
+            let subject_id: i64 = r.try_get("", "subject_id").context("writing the outbox")?;
+            let channel: String = r.try_get("", "channel").context("writing the outbox")?;
+            if let Some(c) = contents.remove(&(subject_id, channel)) {
+                content_rows.push((id, c));
+            }
+        }
+        added += inserted.len() as u64;
+        insert_content(txn, content_rows).await?;
     }
     Ok(added)
+}
+
+/// Stores the letters of newly inserted notifications.
+async fn insert_content(txn: &DatabaseTransaction, rows: Vec<(i64, Content)>) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let backend = txn.get_database_backend();
+    let mut sql = String::with_capacity(rows.len() * 24 + 96);
+    sql.push_str("INSERT INTO notification_content (notification_id, subject, body_text, body_html) VALUES ");
+    let mut values: Vec<Value> = Vec::with_capacity(rows.len() * 4);
+    for (i, (id, c)) in rows.into_iter().enumerate() {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&format!(
+            "({},{},{},{})",
+            ph(backend, i * 4 + 1),
+            ph(backend, i * 4 + 2),
+            ph(backend, i * 4 + 3),
+            ph(backend, i * 4 + 4)
+        ));
+        values.extend([
+            id.into(),
+            c.subject.into(),
+            c.body_text.into(),
+            c.body_html.into(),
+        ]);
+    }
+    txn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await
+        .context("writing the outbox")?;
+    Ok(())
+}
+
+/// What notification `id` says, exactly as stored.
+pub async fn content_of<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Content> {
+    let backend = conn.get_database_backend();
+    let row = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "SELECT subject, body_text, body_html FROM notification_content WHERE notification_id = {}",
+                ph(backend, 1)
+            ),
+            [id.into()],
+        ))
+        .await
+        .context("reading the outbox")?;
+    match row {
+        Some(r) => Ok(Content {
+            subject: r.try_get("", "subject").context("reading the outbox")?,
+            body_text: r.try_get("", "body_text").context("reading the outbox")?,
+            body_html: r.try_get("", "body_html").context("reading the outbox")?,
+        }),
+        None => Ok(Content::default()),
+    }
 }
 
 /// How many letters of `kind` (and update number) the incident has, by template version and

@@ -42,8 +42,9 @@ pub async fn page<C: ConnectionTrait>(
         "'pending'"
     };
     let sql = format!(
-        "SELECT n.id, n.subject_id, n.locale, n.verification_code, n.recipient, n.body_text, n.content_hash, \
+        "SELECT n.id, n.subject_id, n.locale, n.verification_code, n.recipient, c.body_text, n.content_hash, \
          n.status, s.country FROM notification n JOIN subject s ON s.id = n.subject_id \
+         JOIN notification_content c ON c.notification_id = n.id \
          WHERE n.incident_id = {} AND n.kind = {} AND n.update_number = {} AND n.channel = 'postal' \
          AND n.status IN ({statuses}) AND n.id > {} ORDER BY n.id LIMIT {limit}",
         ph(backend, 1),

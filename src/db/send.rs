@@ -7,6 +7,8 @@
 //! Only a letter actually being handed to the server is `sending`, at most one per
 //! connection; those are the only ones that can end up uncertain.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, Value};
 
@@ -152,9 +154,9 @@ pub async fn reclaim<C: ConnectionTrait>(
             .await
             .context("marking a letter uncertain")?;
         if done.rows_affected() == 1 {
-            insert_attempt(
+            insert_attempts(
                 conn,
-                &Attempt {
+                &[Attempt {
                     notification_id: id,
                     worker: dead.unwrap_or_else(|| worker.to_string()),
                     attempt: attempts,
@@ -162,7 +164,7 @@ pub async fn reclaim<C: ConnectionTrait>(
                     finished_at: now,
                     outcome: NotificationStatus::Uncertain,
                     reply: Some(reason.to_string()),
-                },
+                }],
             )
             .await?;
             ids.push(id);
@@ -208,7 +210,8 @@ pub async fn claim<C: ConnectionTrait>(
             (
                 format!(
                     "SELECT id, subject_id, recipient, subject, body_text, body_html, message_id, attempts \
-                     FROM notification WHERE incident_id = ? AND channel = 'email' \
+                     FROM notification JOIN notification_content ON notification_id = id \
+                     WHERE incident_id = ? AND channel = 'email' \
                      AND (lease_worker IS NULL OR lease_until < ?) AND {candidate} LIMIT ?"
                 ),
                 vec![incident_id.into(), now.into(), bound, (want as i64).into()],
@@ -216,10 +219,12 @@ pub async fn claim<C: ConnectionTrait>(
         } else {
             (
                 format!(
-                    "UPDATE notification SET lease_worker = ?, lease_until = ? WHERE id IN (\
+                    "WITH claimed AS (UPDATE notification SET lease_worker = ?, lease_until = ? WHERE id IN (\
                      SELECT id FROM notification WHERE incident_id = ? AND channel = 'email' \
                      AND (lease_worker IS NULL OR lease_until < ?) AND {candidate} LIMIT ?{lock}) \
-                     RETURNING id, subject_id, recipient, subject, body_text, body_html, message_id, attempts"
+                     RETURNING id, subject_id, recipient, message_id, attempts) \
+                     SELECT k.id, k.subject_id, k.recipient, c.subject, c.body_text, c.body_html, k.message_id, \
+                     k.attempts FROM claimed k JOIN notification_content c ON c.notification_id = k.id"
                 ),
                 vec![
                     worker.into(),
@@ -256,14 +261,18 @@ fn outgoing(r: &sea_orm::QueryResult) -> std::result::Result<Outgoing, sea_orm::
     })
 }
 
-/// Marks a claimed letter `sending` (one more attempt) just before it is handed to the
-/// server. False when the worker no longer holds it (its lease ran out and another took it).
+/// Marks claimed letters `sending` (one more attempt each) just before they are handed to
+/// the server; returns those that were started. A letter is left out when the worker no
+/// longer holds it (its lease ran out and another worker took it).
 pub async fn start<C: ConnectionTrait>(
     conn: &C,
-    id: i64,
+    ids: &[i64],
     worker: &str,
     lease_until: DateTime<Utc>,
-) -> Result<bool> {
+) -> Result<HashSet<i64>> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
     let b = conn.get_database_backend();
     // PostgreSQL: the claim leased it to this worker. SQLite: the claim only read it.
     let held = if b == DbBackend::Postgres {
@@ -271,18 +280,26 @@ pub async fn start<C: ConnectionTrait>(
     } else {
         "(lease_worker IS NULL OR lease_worker = ?)"
     };
-    let done = conn
-        .execute_raw(stmt(
+    let list = vec!["?"; ids.len()].join(",");
+    let mut values: Vec<Value> = vec![worker.into(), lease_until.into()];
+    values.extend(ids.iter().map(|&id| Value::from(id)));
+    values.push(worker.into());
+    let rows = conn
+        .query_all_raw(stmt(
             b,
             &format!(
                 "UPDATE notification SET status = 'sending', attempts = attempts + 1, lease_worker = ?, \
-                 lease_until = ? WHERE id = ? AND {held} AND status IN ('pending', 'deferred')"
+                 lease_until = ? WHERE id IN ({list}) AND {held} AND status IN ('pending', 'deferred') \
+                 RETURNING id"
             ),
-            vec![worker.into(), lease_until.into(), id.into(), worker.into()],
+            values,
         ))
         .await
-        .context("starting a letter")?;
-    Ok(done.rows_affected() == 1)
+        .context("starting letters")?;
+    rows.iter()
+        .map(|r| r.try_get::<i64>("", "id"))
+        .collect::<std::result::Result<_, _>>()
+        .context("starting letters")
 }
 
 /// The end of one attempt.
@@ -300,31 +317,44 @@ pub struct Finish {
     pub finished_at: DateTime<Utc>,
 }
 
-/// Records the end of an attempt. A letter another worker marked uncertain meanwhile (this
-/// worker's lease ran out mid-send) still takes what this worker knows.
-pub async fn finish<C: ConnectionTrait>(conn: &C, f: &Finish, worker: &str) -> Result<()> {
+/// Records the ends of attempts, all in one statement. A letter another worker marked
+/// uncertain meanwhile (this worker's lease ran out mid-send) still takes what this worker knows.
+pub async fn finish<C: ConnectionTrait>(conn: &C, done: &[Finish], worker: &str) -> Result<()> {
+    if done.is_empty() {
+        return Ok(());
+    }
     let b = conn.get_database_backend();
-    let sent_at = (f.status == NotificationStatus::Sent).then_some(f.finished_at);
-    conn.execute_raw(stmt(
-        b,
-        "UPDATE notification SET status = ?, smtp_reply = COALESCE(?, smtp_reply), last_error = ?, \
-         sent_at = COALESCE(?, sent_at), next_attempt_at = ?, lease_worker = NULL, lease_until = NULL \
-         WHERE id = ? AND ((status = 'sending' AND lease_worker = ?) OR status = 'uncertain')",
-        vec![
+    let rows = vec!["(?, ?, ?, ?, ?, ?)"; done.len()].join(", ");
+    let mut values: Vec<Value> = Vec::with_capacity(done.len() * 6 + 1);
+    for f in done {
+        let sent_at = (f.status == NotificationStatus::Sent).then_some(f.finished_at);
+        values.extend([
+            f.id.into(),
             f.status.as_str().into(),
             f.reply.clone().into(),
             f.error.clone().into(),
             sent_at.into(),
             f.next_attempt_at.into(),
-            f.id.into(),
-            worker.into(),
-        ],
+        ]);
+    }
+    values.push(worker.into());
+    conn.execute_raw(stmt(
+        b,
+        &format!(
+            "WITH v (id, status, reply, error, sent_at, next_at) AS (VALUES {rows}) \
+             UPDATE notification SET status = v.status, smtp_reply = COALESCE(v.reply, notification.smtp_reply), \
+             last_error = v.error, sent_at = COALESCE(v.sent_at, notification.sent_at), next_attempt_at = v.next_at, \
+             lease_worker = NULL, lease_until = NULL FROM v WHERE notification.id = v.id \
+             AND ((notification.status = 'sending' AND notification.lease_worker = ?) \
+             OR notification.status = 'uncertain')"
+        ),
+        values,
     ))
     .await
-    .context("recording a letter's delivery")?;
-    insert_attempt(
-        conn,
-        &Attempt {
+    .context("recording letters' delivery")?;
+    let attempts: Vec<Attempt> = done
+        .iter()
+        .map(|f| Attempt {
             notification_id: f.id,
             worker: worker.to_string(),
             attempt: f.attempt,
@@ -332,9 +362,9 @@ pub async fn finish<C: ConnectionTrait>(conn: &C, f: &Finish, worker: &str) -> R
             finished_at: f.finished_at,
             outcome: f.status,
             reply: f.reply.clone().or_else(|| f.error.clone()),
-        },
-    )
-    .await
+        })
+        .collect();
+    insert_attempts(conn, &attempts).await
 }
 
 struct Attempt {
@@ -347,13 +377,15 @@ struct Attempt {
     reply: Option<String>,
 }
 
-async fn insert_attempt<C: ConnectionTrait>(conn: &C, a: &Attempt) -> Result<()> {
+async fn insert_attempts<C: ConnectionTrait>(conn: &C, attempts: &[Attempt]) -> Result<()> {
+    if attempts.is_empty() {
+        return Ok(());
+    }
     let b = conn.get_database_backend();
-    conn.execute_raw(stmt(
-        b,
-        "INSERT INTO send_attempt (notification_id, worker, attempt, started_at, finished_at, outcome, reply) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
-        vec![
+    let rows = vec!["(?, ?, ?, ?, ?, ?, ?)"; attempts.len()].join(", ");
+    let mut values: Vec<Value> = Vec::with_capacity(attempts.len() * 7);
+    for a in attempts {
+        values.extend([
             a.notification_id.into(),
             a.worker.clone().into(),
             a.attempt.into(),
@@ -361,9 +393,17 @@ async fn insert_attempt<C: ConnectionTrait>(conn: &C, a: &Attempt) -> Result<()>
             a.finished_at.into(),
             a.outcome.as_str().into(),
             a.reply.clone().into(),
-        ],
+        ]);
+    }
+    conn.execute_raw(stmt(
+        b,
+        &format!(
+            "INSERT INTO send_attempt (notification_id, worker, attempt, started_at, finished_at, outcome, \
+             reply) VALUES {rows}"
+        ),
+        values,
     ))
     .await
-    .context("recording a delivery attempt")?;
+    .context("recording delivery attempts")?;
     Ok(())
 }

@@ -55,8 +55,16 @@ pub async fn erase<C: ConnectionTrait>(conn: &C, id: i64, now: DateTime<Utc>) ->
     .await?;
     let letters = exec(
         conn,
-        "UPDATE notification SET recipient = '', subject = '', body_text = '', body_html = '', last_error = NULL, \
-         smtp_reply = NULL WHERE subject_id = ?",
+        "UPDATE notification SET recipient = '', last_error = NULL, smtp_reply = NULL WHERE subject_id = ?",
+        vec![id.into()],
+        DOING,
+    )
+    .await?;
+    // The letters themselves hold the name, the address and what was exposed.
+    exec(
+        conn,
+        "UPDATE notification_content SET subject = '', body_text = '', body_html = '' WHERE notification_id IN \
+         (SELECT n.id FROM notification n WHERE n.subject_id = ?)",
         vec![id.into()],
         DOING,
     )
@@ -104,7 +112,8 @@ pub async fn scrub<C: ConnectionTrait>(conn: &C) -> Result<bool> {
     if backend == DbBackend::Postgres {
         conn.execute_raw(Statement::from_string(
             backend,
-            "VACUUM subject, subject_record, notification, send_attempt, case_event, case_request",
+            "VACUUM subject, subject_record, notification, notification_content, send_attempt, case_event, \
+             case_request",
         ))
         .await
         .context(DOING)?;

@@ -142,10 +142,11 @@ pub async fn show(
             ))
         })?;
     let channel: Channel = found.channel.parse()?;
+    let content = sql::content_of(&db.conn, found.id).await?;
     let letter = RenderedLetter {
-        subject: found.subject,
-        text: found.body_text,
-        html: found.body_html,
+        subject: content.subject,
+        text: content.body_text,
+        html: content.body_html,
     };
     let hash = letter.content_hash(channel);
     if hash != found.content_hash {

@@ -14,6 +14,9 @@ use crate::db::send::{self as sql, Finish, Outgoing};
 /// Most steps written in one transaction.
 const GROUP: usize = 256;
 
+/// How many times the writer yields to the tasks, finding nothing new, before it writes.
+const GATHER: usize = 16;
+
 enum Op {
     Step {
         finish: Option<Finish>,
@@ -42,13 +45,16 @@ pub struct Ledger {
 
 impl Ledger {
     /// Starts the writer on `conn` for `worker` in `incident_id`.
+    /// `tasks` is how many tasks send: the writer waits a moment for steps of the others
+    /// before writing a group, never for more than that many.
     pub fn start(
         conn: DatabaseConnection,
         incident_id: i64,
         worker: String,
+        tasks: usize,
     ) -> (Ledger, tokio::task::JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(1024);
-        let handle = tokio::spawn(write_loop(conn, incident_id, worker, rx));
+        let handle = tokio::spawn(write_loop(conn, incident_id, worker, tasks, rx));
         (Ledger { tx }, handle)
     }
 
@@ -107,13 +113,26 @@ enum Answer {
     Claim(oneshot::Sender<Result<Vec<Outgoing>, String>>, Vec<Outgoing>),
 }
 
-async fn write_loop(conn: DatabaseConnection, incident_id: i64, worker: String, mut rx: mpsc::Receiver<Op>) {
+async fn write_loop(
+    conn: DatabaseConnection,
+    incident_id: i64,
+    worker: String,
+    tasks: usize,
+    mut rx: mpsc::Receiver<Op>,
+) {
     let mut batch = Vec::with_capacity(GROUP);
     while let Some(first) = rx.recv().await {
         batch.push(first);
+        // Let the other tasks reach their next step before writing: one transaction then
+        // carries many letters, and the pages they share are written once.
+        let mut idle = 0;
         while batch.len() < GROUP {
             match rx.try_recv() {
                 Ok(op) => batch.push(op),
+                Err(_) if batch.len() < tasks && idle < GATHER => {
+                    idle += 1;
+                    tokio::task::yield_now().await;
+                }
                 Err(_) => break,
             }
         }
@@ -141,6 +160,62 @@ async fn write_loop(conn: DatabaseConnection, incident_id: i64, worker: String, 
 
 type GroupError = (String, Vec<Answer>);
 
+/// Where a step's answer goes: true when the letter it starts is still this worker's.
+type StepAck = oneshot::Sender<Result<bool, String>>;
+
+/// The steps gathered since the last claim or renewal: written as one statement for all the
+/// finished attempts and one for all the starts.
+#[derive(Default)]
+struct Steps {
+    finishes: Vec<Finish>,
+    starts: Vec<i64>,
+    lease_until: Option<DateTime<Utc>>,
+    /// Each step's answer, with the letter it starts.
+    acks: Vec<(StepAck, Option<i64>)>,
+}
+
+impl Steps {
+    fn add(
+        &mut self,
+        finish: Option<Finish>,
+        start: Option<(i64, DateTime<Utc>)>,
+        ack: oneshot::Sender<Result<bool, String>>,
+    ) {
+        self.finishes.extend(finish);
+        if let Some((id, until)) = start {
+            self.starts.push(id);
+            self.lease_until = Some(self.lease_until.map_or(until, |u| u.max(until)));
+        }
+        self.acks.push((ack, start.map(|(id, _)| id)));
+    }
+
+    /// Writes the gathered steps; their answers go to `answers`.
+    async fn write<C: sea_orm::ConnectionTrait>(
+        &mut self,
+        txn: &C,
+        worker: &str,
+        answers: &mut Vec<Answer>,
+    ) -> Result<(), String> {
+        let steps = std::mem::take(self);
+        let mut outcome = sql::finish(txn, &steps.finishes, worker)
+            .await
+            .map_err(|e| e.to_string());
+        let mut started = std::collections::HashSet::new();
+        if outcome.is_ok()
+            && let Some(until) = steps.lease_until
+        {
+            match sql::start(txn, &steps.starts, worker, until).await {
+                Ok(ids) => started = ids,
+                Err(e) => outcome = Err(e.to_string()),
+            }
+        }
+        for (ack, start) in steps.acks {
+            answers.push(Answer::Step(ack, start.is_none_or(|id| started.contains(&id))));
+        }
+        outcome
+    }
+}
+
 async fn write_group(
     conn: &DatabaseConnection,
     incident_id: i64,
@@ -159,29 +234,24 @@ async fn write_group(
             None
         }
     };
+    let mut steps = Steps::default();
     for op in batch.drain(..) {
         let Some(txn) = txn.as_ref().filter(|_| failure.is_none()) else {
             answers.push(placeholder(op));
             continue;
         };
+        if let Op::Step { finish, start, ack } = op {
+            steps.add(finish, start, ack);
+            continue;
+        }
+        // A claim or a renewal sees the steps before it.
+        if let Err(e) = steps.write(txn, worker, &mut answers).await {
+            failure = Some(e);
+            answers.push(placeholder(op));
+            continue;
+        }
         match op {
-            Op::Step { finish, start, ack } => {
-                let mut ok = true;
-                if let Some(f) = &finish
-                    && let Err(e) = sql::finish(txn, f, worker).await
-                {
-                    failure = Some(e.to_string());
-                }
-                if failure.is_none()
-                    && let Some((id, lease_until)) = start
-                {
-                    match sql::start(txn, id, worker, lease_until).await {
-                        Ok(started) => ok = started,
-                        Err(e) => failure = Some(e.to_string()),
-                    }
-                }
-                answers.push(Answer::Step(ack, ok));
-            }
+            Op::Step { .. } => unreachable!("steps are gathered above"),
             Op::Claim {
                 after,
                 limit,
@@ -204,6 +274,18 @@ async fn write_group(
                     failure = Some(e.to_string());
                 }
                 answers.push(Answer::Step(ack, true));
+            }
+        }
+    }
+    match txn.as_ref().filter(|_| failure.is_none()) {
+        Some(txn) => {
+            if let Err(e) = steps.write(txn, worker, &mut answers).await {
+                failure = Some(e);
+            }
+        }
+        None => {
+            for (ack, _) in std::mem::take(&mut steps.acks) {
+                answers.push(Answer::Step(ack, false));
             }
         }
     }

@@ -203,7 +203,8 @@ pub async fn execute(
     .await?;
     rec.commit().await?;
 
-    let (ledger, writer) = ledger::Ledger::start(db.conn.clone(), inc.id, worker.clone());
+    let (ledger, writer) =
+        ledger::Ledger::start(db.conn.clone(), inc.id, worker.clone(), prepared.plan.concurrency);
     let due_conn = db.conn.clone();
     let incident_id = inc.id;
     let next_due: Box<dyn Fn() -> futures_util::future::BoxFuture<'static, _> + Send + Sync> =

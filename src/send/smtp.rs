@@ -122,6 +122,19 @@ impl Connector {
                     .map_err(|e| format!("STARTTLS failed: {e}"))?;
             }
         }
+        // lettre keeps only the extensions it uses; PIPELINING is read from a second EHLO
+        // (allowed at any time: it only resets a transaction, and none has begun).
+        let pipelining = match timeout(
+            self.step_timeout,
+            conn.command(Raw(format!("EHLO {}\r\n", self.hello))),
+        )
+        .await
+        {
+            Ok(Ok(r)) => r
+                .message()
+                .any(|line| line.trim().eq_ignore_ascii_case("PIPELINING")),
+            _ => false,
+        };
         if let (Some(user), Some(password)) = (&t.user, &t.password) {
             let credentials = Credentials::new(user.clone(), password.clone());
             timeout(
@@ -135,6 +148,7 @@ impl Connector {
         Ok(Connection {
             conn,
             step_timeout: self.step_timeout,
+            pipelining,
         })
     }
 }
@@ -143,6 +157,8 @@ impl Connector {
 pub struct Connection {
     conn: AsyncSmtpConnection,
     step_timeout: Duration,
+    /// The server takes MAIL, RCPT and DATA in one write (RFC 2920).
+    pipelining: bool,
 }
 
 impl Connection {
@@ -174,31 +190,88 @@ impl Connection {
             Rcpt::new(to, vec![]).to_string(),
             Data.to_string(),
         ];
-        for line in lines {
-            match self.command(line).await {
-                Step::Ok => {}
-                Step::Refused(permanent, reply) => {
-                    let _ = self.command(Rset.to_string()).await;
-                    return Delivery::Refused { permanent, reply };
-                }
-                Step::Broken(why) => return Delivery::NotDelivered(why),
-            }
+        if let Err(refused) = self.envelope(lines).await {
+            return refused;
         }
-        match timeout(self.step_timeout, self.conn.message(message)).await {
+        // The whole message and the final dot in one write.
+        let mut data = Vec::with_capacity(message.len() + message.len() / 64 + 8);
+        dot_stuff(message, &mut data);
+        let data = match String::from_utf8(data) {
+            Ok(text) => text,
+            Err(_) => return self.message_bytes(message).await,
+        };
+        match timeout(self.step_timeout, self.conn.command(Raw(data))).await {
             Ok(Ok(response)) => Delivery::Accepted(reply_text(&response)),
-            Ok(Err(e)) => match e.status() {
-                Some(_) => Delivery::Refused {
-                    permanent: e.is_permanent(),
-                    reply: e.to_string(),
-                },
-                None => {
-                    self.conn.abort().await;
-                    Delivery::Uncertain(format!("the connection broke after the message was sent: {e}"))
-                }
-            },
+            Ok(Err(e)) => self.after_data(e).await,
             Err(_) => {
                 self.conn.abort().await;
                 Delivery::Uncertain("no reply from the server after the message was sent".into())
+            }
+        }
+    }
+
+    /// MAIL, RCPT and DATA: in one write when the server pipelines, else one at a time. Any
+    /// refusal resets the session, and the message is refused or not delivered.
+    async fn envelope(&mut self, lines: [String; 3]) -> std::result::Result<(), Delivery> {
+        if !self.pipelining {
+            for line in lines {
+                match self.command(line).await {
+                    Step::Ok => {}
+                    Step::Refused(permanent, reply) => {
+                        let _ = self.command(Rset.to_string()).await;
+                        return Err(Delivery::Refused { permanent, reply });
+                    }
+                    Step::Broken(why) => return Err(Delivery::NotDelivered(why)),
+                }
+            }
+            return Ok(());
+        }
+        let mut steps = vec![self.command(lines.concat()).await];
+        while steps.len() < 3 && matches!(steps.last(), Some(Step::Ok | Step::Refused(..))) {
+            steps.push(self.reply().await);
+        }
+        if let Some(Step::Broken(why)) = steps.last() {
+            return Err(Delivery::NotDelivered(why.clone()));
+        }
+        let refused = steps.iter().find_map(|s| match s {
+            Step::Refused(permanent, reply) => Some((*permanent, reply.clone())),
+            _ => None,
+        });
+        let Some((permanent, reply)) = refused else {
+            return Ok(());
+        };
+        // A server that refused the sender or recipient may still have said 354 to DATA: an
+        // empty message ends it, which it must refuse for want of a recipient.
+        if matches!(steps.get(2), Some(Step::Ok)) {
+            let _ = self.command(".\r\n".to_string()).await;
+        }
+        let _ = self.command(Rset.to_string()).await;
+        Err(Delivery::Refused { permanent, reply })
+    }
+
+    /// The message through lettre's own DATA writer (a message that is not UTF-8).
+    async fn message_bytes(&mut self, message: &[u8]) -> Delivery {
+        match timeout(self.step_timeout, self.conn.message(message)).await {
+            Ok(Ok(response)) => Delivery::Accepted(reply_text(&response)),
+            Ok(Err(e)) => self.after_data(e).await,
+            Err(_) => {
+                self.conn.abort().await;
+                Delivery::Uncertain("no reply from the server after the message was sent".into())
+            }
+        }
+    }
+
+    /// An error once the whole message was written: a reply is a refusal, anything else
+    /// leaves the message's fate unknown.
+    async fn after_data(&mut self, e: lettre::transport::smtp::Error) -> Delivery {
+        match e.status() {
+            Some(_) => Delivery::Refused {
+                permanent: e.is_permanent(),
+                reply: e.to_string(),
+            },
+            None => {
+                self.conn.abort().await;
+                Delivery::Uncertain(format!("the connection broke after the message was sent: {e}"))
             }
         }
     }
@@ -211,6 +284,22 @@ impl Connection {
     /// Ends the session politely.
     pub async fn quit(mut self) {
         let _ = timeout(Duration::from_secs(5), self.conn.command(Quit)).await;
+    }
+
+    /// The next reply of a pipelined group.
+    async fn reply(&mut self) -> Step {
+        match timeout(self.step_timeout, self.conn.read_response()).await {
+            Ok(Ok(_)) => Step::Ok,
+            Ok(Err(e)) if e.status().is_some() => Step::Refused(e.is_permanent(), e.to_string()),
+            Ok(Err(e)) => {
+                self.conn.abort().await;
+                Step::Broken(e.to_string())
+            }
+            Err(_) => {
+                self.conn.abort().await;
+                Step::Broken("the server did not answer in time".into())
+            }
+        }
     }
 
     async fn command(&mut self, text: String) -> Step {
@@ -239,6 +328,25 @@ enum Step {
     Broken(String),
 }
 
+/// Copies `message` to `out` as DATA carries it: a dot doubled at the start of every line
+/// (RFC 5321 4.5.2), the end of the message marked by a line holding a dot.
+fn dot_stuff(message: &[u8], out: &mut Vec<u8>) {
+    let mut rest = message;
+    if rest.first() == Some(&b'.') {
+        out.push(b'.');
+    }
+    while let Some(i) = memchr::memmem::find(rest, b"\n.") {
+        out.extend_from_slice(&rest[..=i]);
+        out.push(b'.');
+        rest = &rest[i + 1..];
+    }
+    out.extend_from_slice(rest);
+    if !out.ends_with(b"\r\n") {
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b".\r\n");
+}
+
 /// A command already rendered to its line.
 struct Raw(String);
 
@@ -252,4 +360,22 @@ impl std::fmt::Display for Raw {
 pub fn reply_text(r: &Response) -> String {
     let text: Vec<&str> = r.message().collect();
     format!("{} {}", r.code(), text.join(" ")).trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dot_stuff;
+
+    fn stuffed(message: &str) -> String {
+        let mut out = Vec::new();
+        dot_stuff(message.as_bytes(), &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn lines_starting_with_a_dot_get_a_second_one() {
+        assert_eq!(stuffed("a\r\n.b\r\n..c\r\n"), "a\r\n..b\r\n...c\r\n.\r\n");
+        assert_eq!(stuffed(".first\r\nx.y\r\n"), "..first\r\nx.y\r\n.\r\n");
+        assert_eq!(stuffed("a\r\n.\r\nb"), "a\r\n..\r\nb\r\n.\r\n");
+    }
 }

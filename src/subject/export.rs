@@ -89,30 +89,30 @@ pub async fn export(db: &Db, settings: &Settings, person: subject::Model) -> Res
             })
         })
         .collect();
-    let letters = notification::Entity::find()
+    let mut letters = Vec::new();
+    for n in notification::Entity::find()
         .filter(notification::Column::SubjectId.eq(person.id))
         .order_by_asc(notification::Column::Id)
         .all(&db.conn)
         .await
         .context(DOING)?
-        .into_iter()
-        .map(|n| {
-            json!({
-                "incident": reference(n.incident_id),
-                "channel": n.channel,
-                "kind": n.kind,
-                "status": n.status,
-                "locale": n.locale,
-                "verification_code": n.verification_code,
-                "message_id": n.message_id,
-                "recipient": n.recipient,
-                "subject": n.subject,
-                "text": n.body_text,
-                "html": n.body_html,
-                "sent_at": t(n.sent_at),
-            })
-        })
-        .collect();
+    {
+        let content = crate::db::outbox::content_of(&db.conn, n.id).await?;
+        letters.push(json!({
+            "incident": reference(n.incident_id),
+            "channel": n.channel,
+            "kind": n.kind,
+            "status": n.status,
+            "locale": n.locale,
+            "verification_code": n.verification_code,
+            "message_id": n.message_id,
+            "recipient": n.recipient,
+            "subject": content.subject,
+            "text": content.body_text,
+            "html": content.body_html,
+            "sent_at": t(n.sent_at),
+        }));
+    }
     let mut cases = Vec::new();
     for c in followup_case::Entity::find()
         .filter(followup_case::Column::SubjectId.eq(person.id))

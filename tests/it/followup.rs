@@ -281,9 +281,9 @@ pub fn replies_are_matched_from_a_maildir(env: &TestEnv) {
     let other = env.declare(&["--title", "another incident"]);
     env.sql(&format!(
         "INSERT INTO notification (incident_id, subject_id, channel, kind, template_version, locale, verification_code, \
-         message_id, recipient, subject, body_text, body_html, content_hash, status, attempts, rendered_at) VALUES \
+         message_id, recipient, content_hash, status, attempts, rendered_at) VALUES \
          ((SELECT id FROM incident WHERE reference = '{other}'), {erika}, 'email', 'initial', 'v', 'de', 'OTHER', \
-         '<bd-other-1@example.com>', 'erika@example.org', '', '', '', 'h', 'sent', 0, '2026-03-01T00:00:00+00:00')"
+         '<bd-other-1@example.com>', 'erika@example.org', 'h', 'sent', 0, '2026-03-01T00:00:00+00:00')"
     ));
     write_mail(
         &maildir,

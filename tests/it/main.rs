@@ -18,6 +18,7 @@ mod postal;
 mod register;
 mod report;
 mod send;
+mod send_pipelining;
 mod subject;
 
 use common::On::{Both, PostgresOnly, SqliteOnly};
@@ -46,6 +47,7 @@ fn main() {
         SqliteOnly send::starttls_is_verified_against_the_configured_ca,
         SqliteOnly send::dkim_signs_when_configured,
         Both send::ctrl_c_finishes_the_letters_in_flight,
+        SqliteOnly send_pipelining::pipelined_delivery_through_postfix_smtp_sink,
         SqliteOnly database::init_creates_private_sqlite_file,
         Both database::init_is_idempotent_and_status_reports,
         Both database::commands_need_an_initialised_database,

@@ -228,7 +228,10 @@ pub fn show_reproduces_the_stored_letter_and_checks_its_hash(env: &TestEnv) {
     }
     assert_eq!(stored["content_hash"], hex::encode(h.finalize()));
 
-    env.sql("UPDATE notification SET body_text = body_text || ' ' WHERE recipient = 'marie@example.fr'");
+    env.sql(
+        "UPDATE notification_content SET body_text = body_text || ' ' WHERE notification_id IN \
+         (SELECT id FROM notification WHERE recipient = 'marie@example.fr')",
+    );
     let err = env.fails(&["letters", "show", &r, "--subject", "marie@example.fr"], 1);
     assert!(err.contains("does not match its content hash"), "{err}");
 }

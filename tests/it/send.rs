@@ -26,7 +26,7 @@ timeout_seconds = 10
 
 /// A shop with `n` customers with email addresses `person{i}@example.org` (plus the extra
 /// addresses given) and one with only a postal address; an incident, resolved, letters rendered.
-fn incident(env: &TestEnv, n: usize, extra: &[&str]) -> String {
+pub(crate) fn incident(env: &TestEnv, n: usize, extra: &[&str]) -> String {
     let mut csv = String::from("id,email,name,locale,country,address_line1,postal_code,city\n");
     for i in 0..n {
         csv.push_str(&format!("{i},person{i}@example.org,Person {i},de,DE,,,\n"));

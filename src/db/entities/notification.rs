@@ -1,5 +1,6 @@
 //! One letter in the outbox: to one person, for one incident, on one channel, of one kind;
-//! the rendered letter as sent, its hash, and the sender's state.
+//! its hash, and the sender's state. The letter itself is in `notification_content`
+//! (see [`crate::db::outbox::Content`]): written once, it stays out of the rows the sender updates.
 
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
@@ -28,12 +29,6 @@ pub struct Model {
     pub message_id: String,
     /// The email address, or the postal address block (one line per address line).
     pub recipient: String,
-    /// The email subject line; empty for postal letters.
-    pub subject: String,
-    /// The plain-text email part, or the postal letter.
-    pub body_text: String,
-    /// The HTML email part; empty for postal letters.
-    pub body_html: String,
     /// SHA-256 over the channel's parts (`RenderedLetter::content_hash`).
     pub content_hash: String,
     pub status: NotificationStatus,
