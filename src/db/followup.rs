@@ -139,6 +139,9 @@ pub async fn open_cases<C: ConnectionTrait>(
     })
 }
 
+/// Cases per statement when delivery results move them.
+const CASES_PER_STATEMENT: i64 = 20_000;
+
 /// The delivery rules, as conditions on `followup_case` (bound value: the incident id).
 fn delivered_cond() -> String {
     format!(
@@ -191,47 +194,72 @@ pub async fn apply_deliveries<C: ConnectionTrait>(
 ) -> Result<(u64, u64)> {
     const DOING: &str = "updating cases from delivery results";
     let mut counts = [0_u64; 2];
-    for (i, (cond, to, text)) in [
-        (
-            delivered_cond(),
-            CaseStatus::Contacted,
-            format!(
-                "(SELECT MIN(n.channel) FROM notification n WHERE n.incident_id = followup_case.incident_id \
-                 AND n.subject_id = followup_case.subject_id AND n.status = {}) || ' letter sent'",
-                nlit(NotificationStatus::Sent)
+    // In slices of cases: SQLite keeps what one statement changes (to undo it alone if it
+    // fails) in memory, which for every case of a large breach at once would be hundreds of
+    // megabytes.
+    let first = count(
+        conn,
+        "SELECT MIN(id) AS n FROM followup_case WHERE incident_id = ?",
+        vec![incident_id.into()],
+        DOING,
+    )
+    .await?;
+    let last = count(
+        conn,
+        "SELECT MAX(id) AS n FROM followup_case WHERE incident_id = ?",
+        vec![incident_id.into()],
+        DOING,
+    )
+    .await?;
+    let mut from = first - 1;
+    while from < last {
+        let to = from + CASES_PER_STATEMENT;
+        for (i, (cond, to_status, text)) in [
+            (
+                delivered_cond(),
+                CaseStatus::Contacted,
+                format!(
+                    "(SELECT MIN(n.channel) FROM notification n WHERE n.incident_id = followup_case.incident_id \
+                     AND n.subject_id = followup_case.subject_id AND n.status = {}) || ' letter sent'",
+                    nlit(NotificationStatus::Sent)
+                ),
             ),
-        ),
-        (
-            unreachable_cond(),
-            CaseStatus::Unreachable,
-            "'every letter bounced or failed'".to_string(),
-        ),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        exec(
-            conn,
-            &format!(
-                "INSERT INTO case_event (case_id, at, actor, kind, from_status, to_status, text) \
-                 SELECT followup_case.id, ?, ?, '{}', followup_case.status, {}, {text} FROM followup_case WHERE {cond}",
-                EventKind::Delivery.as_str(),
-                lit(to)
+            (
+                unreachable_cond(),
+                CaseStatus::Unreachable,
+                "'every letter bounced or failed'".to_string(),
             ),
-            vec![now.into(), actor.into(), incident_id.into()],
-            DOING,
-        )
-        .await?;
-        counts[i] = exec(
-            conn,
-            &format!(
-                "UPDATE followup_case SET status = {}, updated_at = ? WHERE {cond}",
-                lit(to)
-            ),
-            vec![now.into(), incident_id.into()],
-            DOING,
-        )
-        .await?;
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let cond = format!("{cond} AND followup_case.id > ? AND followup_case.id <= ?");
+            let bound = || vec![incident_id.into(), from.into(), to.into()];
+            exec(
+                conn,
+                &format!(
+                    "INSERT INTO case_event (case_id, at, actor, kind, from_status, to_status, text) \
+                     SELECT followup_case.id, ?, ?, '{}', followup_case.status, {}, {text} FROM followup_case \
+                     WHERE {cond}",
+                    EventKind::Delivery.as_str(),
+                    lit(to_status)
+                ),
+                [vec![now.into(), actor.into()], bound()].concat(),
+                DOING,
+            )
+            .await?;
+            counts[i] += exec(
+                conn,
+                &format!(
+                    "UPDATE followup_case SET status = {}, updated_at = ? WHERE {cond}",
+                    lit(to_status)
+                ),
+                [vec![now.into()], bound()].concat(),
+                DOING,
+            )
+            .await?;
+        }
+        from = to;
     }
     Ok((counts[0], counts[1]))
 }

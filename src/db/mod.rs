@@ -79,6 +79,36 @@ impl Db {
     pub fn backend(&self) -> DbBackend {
         self.conn.get_database_backend()
     }
+
+    /// The same database through connections of its own, each with a page cache of
+    /// `cache_kib` KiB, for a run that walks through a large part of it (sending, rendering):
+    /// the pool's connections each keep up to 64 MiB of pages, and a run that filled them
+    /// would need more memory for a large breach than for a small one. On PostgreSQL, the
+    /// same pool.
+    pub async fn bounded(&self, cache_kib: u32) -> Result<Db> {
+        let conn = match &self.location {
+            Location::Sqlite(path) => {
+                let options = sqlite_options(path).pragma("cache_size", format!("-{cache_kib}"));
+                SqlitePoolOptions::new()
+                    .max_connections(2)
+                    .connect_with(options)
+                    .await
+                    .map_err(|e| {
+                        Error::failure(format!(
+                            "cannot open the database {}: {}",
+                            path.display(),
+                            sqlx_message(&e)
+                        ))
+                    })?
+                    .into()
+            }
+            Location::Postgres(_) => self.conn.clone(),
+        };
+        Ok(Db {
+            conn,
+            location: self.location.clone(),
+        })
+    }
 }
 
 /// Opens the database at `url`; with `create`, a missing SQLite file is created (mode 0600).
@@ -112,17 +142,7 @@ async fn open_sqlite(path: &Path, create: bool) -> Result<DatabaseConnection> {
         }
         create_private_file(path)?;
     }
-    let options = SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(false)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(30))
-        // Staging tables of imports live in memory; a 64 MiB page cache per connection.
-        .pragma("temp_store", "memory")
-        .pragma("cache_size", "-65536")
-        .disable_statement_logging();
+    let options = sqlite_options(path);
     let pool = SqlitePoolOptions::new()
         .max_connections(4)
         .connect_with(options)
@@ -135,6 +155,21 @@ async fn open_sqlite(path: &Path, create: bool) -> Result<DatabaseConnection> {
             ))
         })?;
     Ok(pool.into())
+}
+
+/// How breachdesk opens a SQLite file: WAL, foreign keys, a generous busy timeout.
+fn sqlite_options(path: &Path) -> SqliteConnectOptions {
+    SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(false)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(30))
+        // Staging tables of imports live in memory; a 64 MiB page cache per connection.
+        .pragma("temp_store", "memory")
+        .pragma("cache_size", "-65536")
+        .disable_statement_logging()
 }
 
 /// Creates an empty file readable and writable by its owner only. SQLite gives its WAL and

@@ -85,6 +85,11 @@ pub struct RenderSummary {
     pub seconds: f64,
 }
 
+/// The page cache of each of a rendering run's connections, in KiB: the run reads the
+/// affected people in order and appends letters, and a cache that grew with the outbox would
+/// make a large breach need more memory than a small one.
+const RENDER_CACHE_KIB: u32 = 8192;
+
 /// Fills the outbox for every affected person of the incident; `progress` is told how many
 /// people have been looked at (of the total given first).
 pub async fn render(
@@ -94,6 +99,8 @@ pub async fn render(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<RenderSummary> {
     let started = Instant::now();
+    let bounded = db.bounded(RENDER_CACHE_KIB).await?;
+    let db = &bounded;
     let inc = incident::find(db, &req.reference).await?;
     let stored = crate::narrative::Stored::load(db, inc.id).await?;
     let setup = LetterSetup::new(

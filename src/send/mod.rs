@@ -32,6 +32,10 @@ pub use run::Counters;
 use run::{Clock, Run, Transport};
 use settings::SendPlan;
 
+/// The page cache of each of a sending run's connections, in KiB: the run needs the pages of
+/// the letters in flight and the ends of the indexes it walks, not the whole outbox.
+const SENDER_CACHE_KIB: u32 = 8192;
+
 /// How letters are handed over.
 #[derive(Debug, Clone)]
 pub enum TransportChoice {
@@ -160,6 +164,8 @@ pub async fn execute(
         Location::Sqlite(path) => Some(sqlite_lock(path, &inc.reference)?),
         Location::Postgres(_) => None,
     };
+    let bounded = db.bounded(SENDER_CACHE_KIB).await?;
+    let db = &bounded;
     let worker = worker_id();
     let transport_name = match prepared.transport {
         Transport::Smtp(_) => "smtp",
