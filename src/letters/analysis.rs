@@ -21,6 +21,8 @@ pub struct Usage {
     pub helpers: Vec<Use>,
     /// Lines with `{{{ }}}`, which bypasses HTML escaping.
     pub unescaped: Vec<usize>,
+    /// Lines that use a whole scope (`this`, `.`, `@root`) rather than a field of it.
+    pub whole: Vec<usize>,
 }
 
 /// Reads what `tpl` uses when rendered in `scope` (`""` at the top level). `is_helper` tells a
@@ -162,8 +164,10 @@ impl Walker<'_> {
     }
 
     fn field(&mut self, raw: &str, line: usize) {
-        if let Some(path) = self.resolve(raw).filter(|p| !p.is_empty()) {
-            self.usage.fields.push(Use { name: path, line });
+        match self.resolve(raw) {
+            Some(path) if path.is_empty() => self.usage.whole.push(line),
+            Some(path) => self.usage.fields.push(Use { name: path, line }),
+            None => {}
         }
     }
 

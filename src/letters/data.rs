@@ -81,10 +81,12 @@ impl Shared {
     }
 }
 
-/// Recently used shared parts with their JSON, most recent last.
+/// Recently used shared parts with their JSON and a number no other entry of the cache
+/// had, most recent last.
 #[derive(Default)]
 pub(crate) struct DataCache {
-    entries: Vec<(Shared, Context)>,
+    entries: Vec<(Shared, Context, u64)>,
+    made: u64,
 }
 
 fn json<T: Serialize>(value: &T) -> Result<Value> {
@@ -92,9 +94,13 @@ fn json<T: Serialize>(value: &T) -> Result<Value> {
 }
 
 impl DataCache {
-    /// The handlebars data of `ctx`: equal to `Context::wraps(ctx)`.
-    pub(crate) fn data(&mut self, ctx: &LetterContext) -> Result<&Context> {
-        let found = self.entries.iter().rposition(|(shared, _)| shared.matches(ctx));
+    /// The handlebars data of `ctx` (equal to `Context::wraps(ctx)`) and the number of its
+    /// shared part: letters with the same number share every field but the personal ones.
+    pub(crate) fn data(&mut self, ctx: &LetterContext) -> Result<(&Context, u64)> {
+        let found = self
+            .entries
+            .iter()
+            .rposition(|(shared, _, _)| shared.matches(ctx));
         let index = match found {
             Some(i) => i,
             None => {
@@ -103,8 +109,10 @@ impl DataCache {
                 }
                 let data = Context::wraps(ctx)
                     .map_err(|e| Error::failure(format!("cannot prepare the letter: {e}")))?;
-                self.entries.push((Shared::of(ctx), data));
-                return Ok(&self.entries[self.entries.len() - 1].1);
+                self.made += 1;
+                self.entries.push((Shared::of(ctx), data, self.made));
+                let (_, data, id) = &self.entries[self.entries.len() - 1];
+                return Ok((data, *id));
             }
         };
         let data = &mut self.entries[index].1;
@@ -114,7 +122,8 @@ impl DataCache {
             ));
         };
         personal(map, ctx)?;
-        Ok(&self.entries[index].1)
+        let (_, data, id) = &self.entries[index];
+        Ok((data, *id))
     }
 }
 
@@ -198,7 +207,7 @@ mod tests {
             )
             .unwrap();
             let want = Context::wraps(&ctx).unwrap();
-            assert_eq!(cache.data(&ctx).unwrap().data(), want.data(), "letter {i}");
+            assert_eq!(cache.data(&ctx).unwrap().0.data(), want.data(), "letter {i}");
         }
         assert!(cache.entries.len() <= ENTRIES);
     }

@@ -8,6 +8,7 @@ mod clean;
 pub mod context;
 pub mod countries;
 mod data;
+mod fold;
 mod inline;
 mod input;
 pub mod lint;

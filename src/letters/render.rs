@@ -287,6 +287,37 @@ pub struct Renderer<'s> {
     set: &'s TemplateSet,
     raw: String,
     data: DataCache,
+    folded: Folded,
+}
+
+/// Templates folded for a group of letters (see `fold`): by the group's number, the
+/// template's name and whether it is the HTML one.
+#[derive(Default)]
+struct Folded {
+    entries: Vec<((u64, &'static str, bool), handlebars::template::Template)>,
+}
+
+/// Folded templates kept: a few groups times a channel's parts.
+const FOLDED: usize = 48;
+
+impl Folded {
+    fn get(
+        &mut self,
+        key: (u64, &'static str, bool),
+        make: impl FnOnce() -> handlebars::template::Template,
+    ) -> &handlebars::template::Template {
+        let index = match self.entries.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                if self.entries.len() == FOLDED {
+                    self.entries.remove(0);
+                }
+                self.entries.push((key, make()));
+                self.entries.len() - 1
+            }
+        };
+        &self.entries[index].1
+    }
 }
 
 impl<'s> Renderer<'s> {
@@ -295,12 +326,13 @@ impl<'s> Renderer<'s> {
             set,
             raw: String::with_capacity(8 * 1024),
             data: DataCache::default(),
+            folded: Folded::default(),
         }
     }
 
     /// Renders every part of the letter `ctx` describes into `out`, replacing what it held.
     pub fn render(&mut self, ctx: &LetterContext, out: &mut RenderedLetter) -> Result<()> {
-        let data = self.data.data(ctx)?;
+        let (data, group) = self.data.data(ctx)?;
         out.subject.clear();
         out.text.clear();
         out.html.clear();
@@ -310,7 +342,13 @@ impl<'s> Renderer<'s> {
                 Part::Text => &mut out.text,
                 Part::Html => &mut out.html,
             };
-            render_part(self.set, &mut self.raw, ctx, data, *part, target)?;
+            let job = Job {
+                set: self.set,
+                folded: &mut self.folded,
+                group,
+                data,
+            };
+            render_part(job, &mut self.raw, ctx, *part, target)?;
         }
         Ok(())
     }
@@ -323,9 +361,15 @@ impl<'s> Renderer<'s> {
                 ctx.channel
             )));
         }
-        let data = self.data.data(ctx)?;
+        let (data, group) = self.data.data(ctx)?;
         out.clear();
-        render_part(self.set, &mut self.raw, ctx, data, part, out)
+        let job = Job {
+            set: self.set,
+            folded: &mut self.folded,
+            group,
+            data,
+        };
+        render_part(job, &mut self.raw, ctx, part, out)
     }
 }
 
@@ -352,14 +396,28 @@ fn template_names(kind: LetterKind, file: &str) -> Option<(&'static str, &'stati
     }
 }
 
+/// What rendering one part needs besides the letter.
+struct Job<'a> {
+    set: &'a TemplateSet,
+    folded: &'a mut Folded,
+    /// The letter's group (see `DataCache::data`).
+    group: u64,
+    data: &'a Context,
+}
+
 fn render_part(
-    set: &TemplateSet,
+    job: Job<'_>,
     raw: &mut String,
     ctx: &LetterContext,
-    data: &Context,
     part: Part,
     out: &mut String,
 ) -> Result<()> {
+    let Job {
+        set,
+        folded,
+        group,
+        data,
+    } = job;
     let templates = set.locale(&ctx.locale);
     let file = part.file_name(ctx.channel);
     let (name, fast) = match template_names(ctx.kind, file) {
@@ -385,6 +443,9 @@ fn render_part(
     raw.clear();
     let result = match reg.get_template(fast).or(reg.get_template(name)) {
         Some(tpl) => {
+            let tpl = folded.get((group, fast, part == Part::Html), || {
+                super::fold::fold(tpl, reg, data)
+            });
             let mut rc = RenderContext::new(tpl.name.as_ref());
             tpl.render(reg, data, &mut rc, &mut StringOut(raw))
         }

@@ -330,3 +330,47 @@ fn a_template_set_can_be_shared_by_render_workers() {
     shareable::<TemplateSet>();
     shareable::<LetterContext>();
 }
+
+/// One renderer writes letter after letter with the parts every letter shares rendered once
+/// (see `fold`): each letter is still exactly what a fresh renderer writes for it alone, in
+/// every language, kind and channel, with names, salutations, categories, systems and codes
+/// that change from letter to letter.
+#[test]
+fn a_reused_renderer_writes_each_letter_as_a_fresh_one_would() {
+    let set = set();
+    let (org, incident, update) = (sample::organisation(), sample::incident(), sample::update_note());
+    let all: Vec<crate::category::DataCategory> = crate::category::DataCategory::all().collect();
+    let mut reused = Renderer::new(&set);
+    for i in 0..120usize {
+        let mut person = sample::recipient(["en", "de", "fr"][i / 40]);
+        person.name = format!("Person {i} <b>{{{{x}}}}</b>");
+        person.salutation = (i % 3 != 0).then(|| format!("Dear {i}"));
+        let categories: Vec<crate::category::DataCategory> =
+            (0..1 + i % 4).map(|k| all[(i * 7 + k * 3) % all.len()]).collect();
+        let systems: Vec<String> = (0..i % 3).map(|k| format!("System {k}-{i}")).collect();
+        let ctx = LetterContext::build(
+            &set,
+            LetterInput {
+                organisation: &org,
+                incident: &incident,
+                recipient: &person,
+                categories: &categories,
+                systems: &systems,
+                kind: LetterKind::ALL[i / 20 % 2],
+                update: Some(&update),
+                channel: Channel::ALL[i / 10 % 2],
+                code: VerificationCode::from_bytes([i as u8; 10]),
+                date: incident.aware_at,
+            },
+        )
+        .unwrap();
+        let mut got = RenderedLetter::default();
+        reused.render(&ctx, &mut got).unwrap();
+        let fresh = render(&set, &ctx);
+        assert_eq!(got, fresh, "letter {i}");
+        assert!(
+            got.text.contains(&ctx.verification.code.to_string()),
+            "letter {i}"
+        );
+    }
+}
