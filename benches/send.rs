@@ -5,7 +5,10 @@
 //! count is measured twice. Peak memory from `/usr/bin/time`. Results go to BENCHMARKS.md
 //! (between the send markers) and to stdout.
 //!
-//!   cargo bench --bench send -- [--messages 100000] [--connections 1,4,16]
+//!   cargo bench --bench send -- [--messages 100000] [--connections 1,4,16] [--memory 10000,1000000]
+//!
+//! `--memory` sizes: an outbox of each size is sent at 16 connections once, for the peak
+//! memory of the whole command as the breach grows.
 //!
 //! Needs the Debian packages `postfix` (only `smtp-sink` and `smtp-source` are run; see
 //! PERFORMANCE.md for a non-interactive install) and `time`. Not part of CI.
@@ -270,6 +273,33 @@ fn main() {
             best_ref,
             100.0 * best_ours.0 / best_ref,
             best_ours.2
+        ));
+    }
+    let sizes: Vec<usize> =
+        value("--memory").map_or(Vec::new(), |v| v.split(',').map(|c| c.parse().unwrap()).collect());
+    if !sizes.is_empty() {
+        md.push_str(
+            "\nPeak memory (whole command, `/usr/bin/time`) as the outbox grows, 16 connections:\n\n\
+             | letters | breachdesk msg/s | whole command msg/s | peak RSS |\n|---:|---:|---:|---:|\n",
+        );
+    }
+    let mut peaks = Vec::new();
+    for &m in &sizes {
+        let d = tempfile::tempdir().unwrap();
+        let r = setup(d.path(), m);
+        let (rate, whole, rss) = ours(d.path(), &r, port, 16);
+        eprintln!("{m} letters: {rate:.0}/s, peak RSS {rss:.0} MiB");
+        md.push_str(&format!("| {m} | {rate:.0} | {whole:.0} | {rss:.0} MiB |\n"));
+        peaks.push(rss);
+    }
+    if let (Some(first), Some(last)) = (peaks.first(), peaks.last())
+        && peaks.len() > 1
+    {
+        md.push_str(&format!(
+            "\nPeak RSS {} → {} letters: {:.2}x (target: within 1.2x).\n",
+            sizes[0],
+            sizes[sizes.len() - 1],
+            last / first
         ));
     }
     let _ = sink.kill();
