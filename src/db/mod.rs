@@ -6,6 +6,7 @@ pub mod followup;
 pub mod followup_queries;
 pub mod import;
 pub mod inventory;
+pub mod letter_pack;
 pub mod narrative;
 pub mod outbox;
 pub mod postal;

@@ -19,8 +19,7 @@ pub struct NewNotification {
     pub message_id: String,
     pub recipient: String,
     pub subject: String,
-    pub body_text: String,
-    pub body_html: String,
+    pub body: StoredBody,
     pub content_hash: String,
 }
 
@@ -36,6 +35,7 @@ pub struct Content {
     pub body_html: String,
 }
 
+use super::letter_pack::{self, Dictionaries, StoredBody};
 use super::sql::ph;
 
 /// The letters of `kind` (and update number) the incident already has for subjects in
@@ -96,6 +96,7 @@ pub async fn insert(
     version: &str,
     rows: Vec<NewNotification>,
     now: DateTime<Utc>,
+    dicts: &mut Dictionaries,
 ) -> Result<u64> {
     let backend = txn.get_database_backend();
     let mut added = 0;
@@ -119,14 +120,7 @@ pub async fn insert(
                 sql.push_str(&ph(backend, i * COLUMNS + c + 1));
             }
             sql.push(')');
-            contents.insert(
-                (r.subject_id, r.channel.to_string()),
-                Content {
-                    subject: r.subject,
-                    body_text: r.body_text,
-                    body_html: r.body_html,
-                },
-            );
+            contents.insert((r.subject_id, r.channel.to_string()), (r.subject, r.body));
             values.extend([
                 Value::from(incident_id),
                 r.subject_id.into(),
@@ -160,37 +154,52 @@ pub async fn insert(
             }
         }
         added += inserted.len() as u64;
-        insert_content(txn, content_rows).await?;
+        insert_content(txn, content_rows, dicts).await?;
     }
     Ok(added)
 }
 
 /// Stores the letters of newly inserted notifications.
-async fn insert_content(txn: &DatabaseTransaction, rows: Vec<(i64, Content)>) -> Result<()> {
+async fn insert_content(
+    txn: &DatabaseTransaction,
+    rows: Vec<(i64, (String, StoredBody))>,
+    dicts: &mut Dictionaries,
+) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
+    const PER_ROW: usize = 6;
     let backend = txn.get_database_backend();
-    let mut sql = String::with_capacity(rows.len() * 24 + 96);
-    sql.push_str("INSERT INTO notification_content (notification_id, subject, body_text, body_html) VALUES ");
-    let mut values: Vec<Value> = Vec::with_capacity(rows.len() * 4);
-    for (i, (id, c)) in rows.into_iter().enumerate() {
-        if i > 0 {
-            sql.push(',');
+    let mut sql = String::with_capacity(rows.len() * 32 + 128);
+    sql.push_str(
+        "INSERT INTO notification_content (notification_id, subject, body_text, body_html, dictionary_id, packed) \
+         VALUES ",
+    );
+    let mut values: Vec<Value> = Vec::with_capacity(rows.len() * PER_ROW);
+    for (i, (id, (subject, body))) in rows.into_iter().enumerate() {
+        sql.push_str(if i == 0 { "(" } else { ",(" });
+        for c in 0..PER_ROW {
+            if c > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&ph(backend, i * PER_ROW + c + 1));
         }
-        sql.push_str(&format!(
-            "({},{},{},{})",
-            ph(backend, i * 4 + 1),
-            ph(backend, i * 4 + 2),
-            ph(backend, i * 4 + 3),
-            ph(backend, i * 4 + 4)
-        ));
-        values.extend([
-            id.into(),
-            c.subject.into(),
-            c.body_text.into(),
-            c.body_html.into(),
-        ]);
+        sql.push(')');
+        values.extend([id.into(), subject.into()]);
+        match body {
+            StoredBody::Plain { text, html } => {
+                values.extend([text.into(), html.into(), Value::BigInt(None), Value::Bytes(None)])
+            }
+            StoredBody::Packed { dictionary, bytes } => {
+                let dictionary_id = dicts.id_of(txn, &dictionary).await?;
+                values.extend([
+                    "".into(),
+                    "".into(),
+                    dictionary_id.into(),
+                    Value::Bytes(Some(bytes)),
+                ])
+            }
+        }
     }
     txn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
         .await
@@ -205,7 +214,8 @@ pub async fn content_of<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Content
         .query_one_raw(Statement::from_sql_and_values(
             backend,
             format!(
-                "SELECT subject, body_text, body_html FROM notification_content WHERE notification_id = {}",
+                "SELECT c.subject, {} FROM notification_content c WHERE c.notification_id = {}",
+                letter_pack::columns("c"),
                 ph(backend, 1)
             ),
             [id.into()],
@@ -213,11 +223,16 @@ pub async fn content_of<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Content
         .await
         .context("reading the outbox")?;
     match row {
-        Some(r) => Ok(Content {
-            subject: r.try_get("", "subject").context("reading the outbox")?,
-            body_text: r.try_get("", "body_text").context("reading the outbox")?,
-            body_html: r.try_get("", "body_html").context("reading the outbox")?,
-        }),
+        Some(r) => {
+            let subject = r.try_get("", "subject").context("reading the outbox")?;
+            let mut bodies = letter_pack::bodies(conn, &mut Dictionaries::default(), &[r]).await?;
+            let (body_text, body_html) = bodies.pop().unwrap_or_default();
+            Ok(Content {
+                subject,
+                body_text,
+                body_html,
+            })
+        }
         None => Ok(Content::default()),
     }
 }

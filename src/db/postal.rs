@@ -42,11 +42,12 @@ pub async fn page<C: ConnectionTrait>(
         "'pending'"
     };
     let sql = format!(
-        "SELECT n.id, n.subject_id, n.locale, n.verification_code, n.recipient, c.body_text, n.content_hash, \
+        "SELECT n.id, n.subject_id, n.locale, n.verification_code, n.recipient, {}, n.content_hash, \
          n.status, s.country FROM notification n JOIN subject s ON s.id = n.subject_id \
          JOIN notification_content c ON c.notification_id = n.id \
          WHERE n.incident_id = {} AND n.kind = {} AND n.update_number = {} AND n.channel = 'postal' \
          AND n.status IN ({statuses}) AND n.id > {} ORDER BY n.id LIMIT {limit}",
+        super::letter_pack::columns("c"),
         ph(backend, 1),
         ph(backend, 2),
         ph(backend, 3),
@@ -65,15 +66,17 @@ pub async fn page<C: ConnectionTrait>(
         ))
         .await
         .context("reading the postal letters")?;
+    let bodies = super::letter_pack::bodies(conn, &mut Default::default(), &rows).await?;
     rows.iter()
-        .map(|r| {
+        .zip(bodies)
+        .map(|(r, (body_text, _))| {
             Ok(PostalRow {
                 id: r.try_get("", "id")?,
                 subject_id: r.try_get("", "subject_id")?,
                 locale: r.try_get("", "locale")?,
                 verification_code: r.try_get("", "verification_code")?,
                 recipient: r.try_get("", "recipient")?,
-                body_text: r.try_get("", "body_text")?,
+                body_text,
                 content_hash: r.try_get("", "content_hash")?,
                 status: r.try_get("", "status")?,
                 country: r.try_get("", "country")?,

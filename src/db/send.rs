@@ -15,6 +15,7 @@ use sea_orm::{ConnectionTrait, DbBackend, Value};
 use super::entities::notification::NotificationStatus;
 use crate::error::{DbContext, Result};
 
+use super::letter_pack::{self, Dictionaries};
 use super::sql::stmt;
 
 /// A letter claimed for sending: what the message is built from.
@@ -178,6 +179,7 @@ pub async fn reclaim<C: ConnectionTrait>(
 /// then deferred ones that have come due. On PostgreSQL concurrent workers skip each other's
 /// rows instead of waiting.
 #[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments)]
 pub async fn claim<C: ConnectionTrait>(
     conn: &C,
     incident_id: i64,
@@ -186,6 +188,7 @@ pub async fn claim<C: ConnectionTrait>(
     now: DateTime<Utc>,
     after: i64,
     limit: u64,
+    dicts: &mut Dictionaries,
 ) -> Result<Vec<Outgoing>> {
     let b = conn.get_database_backend();
     let lock = if b == DbBackend::Postgres {
@@ -193,13 +196,14 @@ pub async fn claim<C: ConnectionTrait>(
     } else {
         ""
     };
-    let mut out = Vec::new();
+    let body = letter_pack::columns("c");
+    let mut found = Vec::new();
     let candidates = [
         "status = 'pending' AND id > ? ORDER BY id",
         "status = 'deferred' AND next_attempt_at <= ? ORDER BY next_attempt_at",
     ];
     for (k, candidate) in candidates.iter().enumerate() {
-        let want = limit.saturating_sub(out.len() as u64);
+        let want = limit.saturating_sub(found.len() as u64);
         if want == 0 {
             break;
         }
@@ -209,8 +213,8 @@ pub async fn claim<C: ConnectionTrait>(
         let (sql, values) = if b == DbBackend::Sqlite {
             (
                 format!(
-                    "SELECT id, subject_id, recipient, subject, body_text, body_html, message_id, attempts \
-                     FROM notification JOIN notification_content ON notification_id = id \
+                    "SELECT id, subject_id, recipient, c.subject, {body}, message_id, attempts \
+                     FROM notification JOIN notification_content c ON c.notification_id = id \
                      WHERE incident_id = ? AND channel = 'email' \
                      AND (lease_worker IS NULL OR lease_until < ?) AND {candidate} LIMIT ?"
                 ),
@@ -223,7 +227,7 @@ pub async fn claim<C: ConnectionTrait>(
                      SELECT id FROM notification WHERE incident_id = ? AND channel = 'email' \
                      AND (lease_worker IS NULL OR lease_until < ?) AND {candidate} LIMIT ?{lock}) \
                      RETURNING id, subject_id, recipient, message_id, attempts) \
-                     SELECT k.id, k.subject_id, k.recipient, c.subject, c.body_text, c.body_html, k.message_id, \
+                     SELECT k.id, k.subject_id, k.recipient, c.subject, {body}, k.message_id, \
                      k.attempts FROM claimed k JOIN notification_content c ON c.notification_id = k.id"
                 ),
                 vec![
@@ -240,22 +244,30 @@ pub async fn claim<C: ConnectionTrait>(
             .query_all_raw(stmt(b, &sql, values))
             .await
             .context("claiming letters to send")?;
-        for r in &rows {
-            out.push(outgoing(r).context("claiming letters to send")?);
-        }
+        found.extend(rows);
     }
+    let bodies = letter_pack::bodies(conn, dicts, &found).await?;
+    let mut out = found
+        .iter()
+        .zip(bodies)
+        .map(|(r, body)| outgoing(r, body))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .context("claiming letters to send")?;
     out.sort_by_key(|o| o.id);
     Ok(out)
 }
 
-fn outgoing(r: &sea_orm::QueryResult) -> std::result::Result<Outgoing, sea_orm::DbErr> {
+fn outgoing(
+    r: &sea_orm::QueryResult,
+    (body_text, body_html): (String, String),
+) -> std::result::Result<Outgoing, sea_orm::DbErr> {
     Ok(Outgoing {
         id: r.try_get("", "id")?,
         subject_id: r.try_get("", "subject_id")?,
         recipient: r.try_get("", "recipient")?,
         subject: r.try_get("", "subject")?,
-        body_text: r.try_get("", "body_text")?,
-        body_html: r.try_get("", "body_html")?,
+        body_text,
+        body_html,
         message_id: r.try_get("", "message_id")?,
         attempts: r.try_get("", "attempts")?,
     })

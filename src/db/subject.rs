@@ -63,7 +63,8 @@ pub async fn erase<C: ConnectionTrait>(conn: &C, id: i64, now: DateTime<Utc>) ->
     // The letters themselves hold the name, the address and what was exposed.
     exec(
         conn,
-        "UPDATE notification_content SET subject = '', body_text = '', body_html = '' WHERE notification_id IN \
+        "UPDATE notification_content SET subject = '', body_text = '', body_html = '', packed = NULL, \
+         dictionary_id = NULL WHERE notification_id IN \
          (SELECT n.id FROM notification n WHERE n.subject_id = ?)",
         vec![id.into()],
         DOING,

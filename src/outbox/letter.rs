@@ -1,12 +1,15 @@
 //! One person's letter: their recipient data from the inventory, the channel they are
 //! reached on, and the letter rendered for the outbox.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::config::Settings;
+use crate::db::letter_pack::{self, Dictionary, StoredBody};
 use crate::db::outbox::NewNotification;
 use crate::db::resolve::AffectedRow;
 use crate::error::{Error, Result};
@@ -45,6 +48,8 @@ pub struct LetterSetup {
     pub domain: String,
     /// The incident reference, lower-cased, for Message-IDs.
     reference: String,
+    /// The dictionaries letters are stored with.
+    specimens: Specimens,
 }
 
 impl LetterSetup {
@@ -108,6 +113,7 @@ impl LetterSetup {
             date: settings.now(),
             domain,
             reference: incident.reference.to_ascii_lowercase(),
+            specimens: Specimens::default(),
         })
     }
 
@@ -181,6 +187,11 @@ impl LetterSetup {
         let mut letter = RenderedLetter::default();
         renderer.render(&ctx, &mut letter)?;
         let content_hash = letter.content_hash(channel);
+        let dictionary = self.specimens.dictionary(self, renderer, row, channel)?;
+        let body = StoredBody::Packed {
+            bytes: letter_pack::pack(&letter.text, &letter.html, &dictionary),
+            dictionary,
+        };
         let recipient = match channel {
             Channel::Email => email_of(row).unwrap_or_default(),
             // The address block exactly as the letter prints it.
@@ -198,10 +209,58 @@ impl LetterSetup {
             message_id: self.message_id(row.subject_id, channel),
             recipient,
             subject: letter.subject,
-            body_text: letter.text,
-            body_html: letter.html,
+            body,
             content_hash,
         })
+    }
+}
+
+/// The dictionaries letters are stored with (see `db::letter_pack`): for each language,
+/// country and channel, a specimen letter rendered for a made-up person exposed in every
+/// data category, so that it holds every paragraph a real letter may have and no one's data.
+#[derive(Default)]
+struct Specimens {
+    made: Mutex<HashMap<(Option<String>, Option<String>, Channel), Arc<Dictionary>>>,
+}
+
+impl Specimens {
+    fn dictionary(
+        &self,
+        setup: &LetterSetup,
+        renderer: &mut Renderer<'_>,
+        row: &AffectedRow,
+        channel: Channel,
+    ) -> Result<Arc<Dictionary>> {
+        let key = (row.locale.clone(), row.country.clone(), channel);
+        if let Some(d) = self.made.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(d);
+        }
+        let specimen = AffectedRow {
+            subject_id: 0,
+            name: Some("Specimen Person".into()),
+            email: Some("specimen@example.invalid".into()),
+            locale: row.locale.clone(),
+            country: row.country.clone(),
+            region: None,
+            jurisdiction: None,
+            address_line1: Some("Specimen Street 1".into()),
+            address_line2: None,
+            postal_code: Some("00000".into()),
+            city: Some("Specimen Town".into()),
+            phone: None,
+            categories: crate::category::DataCategory::all().collect(),
+            systems: Vec::new(),
+            records: 0,
+            special: false,
+        };
+        let ctx = setup.context(&specimen, channel, VerificationCode::from_bytes([0; 10]))?;
+        let mut letter = RenderedLetter::default();
+        renderer.render(&ctx, &mut letter)?;
+        let dict = Arc::new(Dictionary::of(&letter.text, &letter.html));
+        if let Ok(mut made) = self.made.lock() {
+            made.insert(key, Arc::clone(&dict));
+        }
+        Ok(dict)
     }
 }
 

@@ -18,6 +18,7 @@ use crate::audit;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::db::entities::notification::NotificationStatus;
+use crate::db::letter_pack::Dictionaries;
 use crate::db::outbox::{self as sql, NewNotification};
 use crate::db::resolve::{self as affected, AffectedRow};
 use crate::error::{DbContext, Error, Result};
@@ -142,6 +143,7 @@ pub async fn render(
     // templates work at the same time.
     let setup = Arc::new(setup);
     let mut after = 0_i64;
+    let mut dicts = Dictionaries::default();
     let mut rendering: Option<tokio::task::JoinHandle<Result<Vec<NewNotification>>>> = None;
     let mut last_page = false;
     while !last_page {
@@ -197,6 +199,7 @@ pub async fn render(
                 &version,
                 &mut summary,
                 previous,
+                &mut dicts,
             )
             .await?;
         }
@@ -210,6 +213,7 @@ pub async fn render(
             &version,
             &mut summary,
             previous,
+            &mut dicts,
         )
         .await?;
     }
@@ -272,6 +276,7 @@ async fn write(
     version: &str,
     summary: &mut RenderSummary,
     rendering: tokio::task::JoinHandle<Result<Vec<NewNotification>>>,
+    dicts: &mut Dictionaries,
 ) -> Result<()> {
     let letters = rendering
         .await
@@ -295,6 +300,7 @@ async fn write(
         version,
         letters,
         settings.now(),
+        dicts,
     )
     .await?;
     txn.commit().await.context("writing the outbox")?;

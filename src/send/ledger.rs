@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::db::letter_pack::Dictionaries;
 use crate::db::send::{self as sql, Finish, Outgoing};
 
 /// Most steps written in one transaction.
@@ -121,6 +122,7 @@ async fn write_loop(
     mut rx: mpsc::Receiver<Op>,
 ) {
     let mut batch = Vec::with_capacity(GROUP);
+    let mut dicts = Dictionaries::default();
     while let Some(first) = rx.recv().await {
         batch.push(first);
         // Let the other tasks reach their next step before writing: one transaction then
@@ -136,7 +138,7 @@ async fn write_loop(
                 Err(_) => break,
             }
         }
-        let result = write_group(&conn, incident_id, &worker, &mut batch).await;
+        let result = write_group(&conn, incident_id, &worker, &mut batch, &mut dicts).await;
         match result {
             Ok(answers) => {
                 for a in answers {
@@ -221,6 +223,7 @@ async fn write_group(
     incident_id: i64,
     worker: &str,
     batch: &mut Vec<Op>,
+    dicts: &mut Dictionaries,
 ) -> Result<Vec<Answer>, GroupError> {
     let mut answers = Vec::with_capacity(batch.len());
     let mut failure = None;
@@ -258,7 +261,7 @@ async fn write_group(
                 lease_until,
                 now,
                 ack,
-            } => match sql::claim(txn, incident_id, worker, lease_until, now, after, limit).await {
+            } => match sql::claim(txn, incident_id, worker, lease_until, now, after, limit, dicts).await {
                 Ok(rows) => answers.push(Answer::Claim(ack, rows)),
                 Err(e) => {
                     failure = Some(e.to_string());

@@ -227,9 +227,24 @@ pub fn show_reproduces_the_stored_letter_and_checks_its_hash(env: &TestEnv) {
         h.update(t.as_bytes());
     }
     assert_eq!(stored["content_hash"], hex::encode(h.finalize()));
+    // Stored compressed against a specimen letter, not in full: a small fraction of its size.
+    let size = (stored["text"].as_str().unwrap().len() + stored["html"].as_str().unwrap().len()) as i64;
+    let packed = env.scalar(
+        "SELECT CAST(MAX(LENGTH(c.packed)) AS BIGINT) FROM notification_content c JOIN notification n \
+         ON n.id = c.notification_id WHERE n.recipient = 'marie@example.fr'",
+    );
+    assert!(
+        packed > 0 && packed * 4 < size,
+        "{packed} bytes stored for {size}"
+    );
+    assert_eq!(
+        env.scalar("SELECT COUNT(*) FROM notification_content WHERE packed IS NULL"),
+        0,
+        "every letter is packed"
+    );
 
     env.sql(
-        "UPDATE notification_content SET body_text = body_text || ' ' WHERE notification_id IN \
+        "UPDATE notification_content SET subject = subject || ' ' WHERE notification_id IN \
          (SELECT id FROM notification WHERE recipient = 'marie@example.fr')",
     );
     let err = env.fails(&["letters", "show", &r, "--subject", "marie@example.fr"], 1);
