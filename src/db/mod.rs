@@ -82,14 +82,20 @@ impl Db {
     }
 
     /// The same database through connections of its own, each with a page cache of
-    /// `cache_kib` KiB, for a run that walks through a large part of it (sending, rendering):
+    /// `cache_kib` KiB and temporary storage on disk, for a run that walks through a large
+    /// part of it (sending, rendering):
     /// the pool's connections each keep up to 64 MiB of pages, and a run that filled them
     /// would need more memory for a large breach than for a small one. On PostgreSQL, the
     /// same pool.
     pub async fn bounded(&self, cache_kib: u32) -> Result<Db> {
         let conn = match &self.location {
             Location::Sqlite(path) => {
-                let options = sqlite_options(path).pragma("cache_size", format!("-{cache_kib}"));
+                // Sorts and temporary tables go to files past the cache size: in memory, a
+                // query grouping every affected person would hold them all at once.
+                let options = sqlite_options(path)
+                    .pragma("cache_size", format!("-{cache_kib}"))
+                    .pragma("temp_store", "file")
+                    .pragma("wal_autocheckpoint", "16000");
                 SqlitePoolOptions::new()
                     .max_connections(2)
                     .connect_with(options)

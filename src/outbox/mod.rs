@@ -89,7 +89,7 @@ pub struct RenderSummary {
 /// The page cache of each of a rendering run's connections, in KiB: the run reads the
 /// affected people in order and appends letters, and a cache that grew with the outbox would
 /// make a large breach need more memory than a small one.
-const RENDER_CACHE_KIB: u32 = 8192;
+const RENDER_CACHE_KIB: u32 = 2048;
 
 /// Fills the outbox for every affected person of the incident; `progress` is told how many
 /// people have been looked at (of the total given first).
@@ -218,7 +218,7 @@ pub async fn render(
         .await?;
     }
 
-    for (v, status, n) in sql::versions(&db.conn, inc.id, kind, update_number).await? {
+    for (v, status, n) in sql::other_versions(&db.conn, inc.id, kind, update_number, &version).await? {
         if v == version {
             continue;
         }
