@@ -279,14 +279,28 @@ impl Run {
             };
             self.limiter.acquire(&domain_of(&row.recipient)).await;
             let built = self.head.build(&row, SystemTime::from(self.clock.now()));
-            let lease_until = self.lease_until(self.clock.now());
-            let started = self
-                .ledger
-                .step(pending.take(), Some((row.id, lease_until)))
-                .await;
+            let started_at = self.clock.now();
+            let lease_until = self.lease_until(started_at);
+            let step = self.ledger.step(pending.take(), Some((row.id, lease_until)));
+            // The envelope (MAIL, RCPT, DATA) goes to the server while the start is committed:
+            // nothing is delivered before the message's final dot, written only once the
+            // letter is `sending` in the database.
+            let (started, opened) = match (conn.as_mut(), &built) {
+                (Some(c), Ok((envelope, _))) => {
+                    let (started, opened) = tokio::join!(step, c.open(envelope));
+                    (started, Some(opened))
+                }
+                _ => (step.await, None),
+            };
             // Started (now `sending` in the database) or lost: no claim returns it as due
             // until its attempt is recorded.
             self.queue.lock().await.held.remove(&row.id);
+            if !matches!(started, Ok(true))
+                && matches!(opened, Some(Ok(())))
+                && let Some(c) = conn.as_mut()
+            {
+                c.abandon().await;
+            }
             match started {
                 Ok(true) => {}
                 Ok(false) => {
@@ -298,16 +312,16 @@ impl Run {
                     break;
                 }
             }
-            let started_at = self.clock.now();
             let delivery = match built {
                 Err(why) => Delivery::Refused {
                     permanent: true,
                     reply: why,
                 },
-                Ok((envelope, bytes)) => match (&self.transport, conn.as_mut()) {
-                    (Transport::Smtp(_), Some(c)) => c.deliver(&envelope, &bytes).await,
-                    (Transport::Smtp(_), None) => Delivery::NotDelivered("no connection".into()),
-                    (Transport::File(dir), _) => write_file(dir.clone(), row.id, bytes).await,
+                Ok((_, bytes)) => match (&self.transport, conn.as_mut(), opened) {
+                    (Transport::Smtp(_), Some(c), Some(Ok(()))) => c.data(&bytes).await,
+                    (Transport::Smtp(_), Some(_), Some(Err(refused))) => refused,
+                    (Transport::Smtp(_), _, _) => Delivery::NotDelivered("no connection".into()),
+                    (Transport::File(dir), _, _) => write_file(dir.clone(), row.id, bytes).await,
                 },
             };
             let finish = self.judge(&row, delivery, started_at);

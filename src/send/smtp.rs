@@ -162,9 +162,12 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// Sends one message. After `Refused` the session is reset and can carry the next
-    /// message; after `NotDelivered` or `Uncertain` it is dead (see [`Connection::is_open`]).
-    pub async fn deliver(&mut self, envelope: &Envelope, message: &[u8]) -> Delivery {
+    /// Opens a mail transaction for `envelope`: MAIL, RCPT and DATA, up to the server's go-ahead.
+    /// Nothing is delivered until [`Connection::data`] writes the message and its final dot;
+    /// [`Connection::abandon`] drops the transaction instead. After a refusal the session is
+    /// reset and can carry the next message; after `NotDelivered` or `Uncertain` (from `data`)
+    /// it is dead (see [`Connection::is_open`]).
+    pub async fn open(&mut self, envelope: &Envelope) -> std::result::Result<(), Delivery> {
         let mut params = Vec::new();
         let non_ascii = envelope
             .from()
@@ -172,27 +175,35 @@ impl Connection {
             || envelope.to().iter().any(|a| !AsRef::<str>::as_ref(a).is_ascii());
         if non_ascii {
             if !self.conn.server_info().supports_feature(Extension::SmtpUtfEight) {
-                return Delivery::Refused {
+                return Err(Delivery::Refused {
                     permanent: true,
                     reply: "the address needs SMTPUTF8, which the server does not offer".into(),
-                };
+                });
             }
             params.push(MailParameter::SmtpUtfEight);
         }
         let Some(to) = envelope.to().first().cloned() else {
-            return Delivery::Refused {
+            return Err(Delivery::Refused {
                 permanent: true,
                 reply: "no recipient".into(),
-            };
+            });
         };
         let lines = [
             Mail::new(envelope.from().cloned(), params).to_string(),
             Rcpt::new(to, vec![]).to_string(),
             Data.to_string(),
         ];
-        if let Err(refused) = self.envelope(lines).await {
-            return refused;
-        }
+        self.envelope(lines).await
+    }
+
+    /// Drops an opened transaction without delivering it: the connection is closed before the
+    /// final dot, which makes the server discard the message (RFC 5321 3.3).
+    pub async fn abandon(&mut self) {
+        self.conn.abort().await;
+    }
+
+    /// Writes the message of an opened transaction and its final dot, and reads the verdict.
+    pub async fn data(&mut self, message: &[u8]) -> Delivery {
         // The whole message and the final dot in one write.
         let mut data = Vec::with_capacity(message.len() + message.len() / 64 + 8);
         dot_stuff(message, &mut data);
