@@ -54,6 +54,8 @@ impl MigrationTrait for Migration {
         Ok(())
     }
 
+    /// Packed letters cannot be unpacked in SQL: going down keeps their subject lines and
+    /// hashes, and their text must be rendered again (`letters render --rerender-pending`).
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let conn = manager.get_connection();
         for column in COLUMNS {

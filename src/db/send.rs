@@ -179,7 +179,6 @@ pub async fn reclaim<C: ConnectionTrait>(
 /// then deferred ones that have come due. On PostgreSQL concurrent workers skip each other's
 /// rows instead of waiting.
 #[allow(clippy::too_many_arguments)]
-#[allow(clippy::too_many_arguments)]
 pub async fn claim<C: ConnectionTrait>(
     conn: &C,
     incident_id: i64,

@@ -220,8 +220,11 @@ impl LetterSetup {
 /// data category, so that it holds every paragraph a real letter may have and no one's data.
 #[derive(Default)]
 struct Specimens {
-    made: Mutex<HashMap<(Option<String>, Option<String>, Channel), Arc<Dictionary>>>,
+    made: Mutex<HashMap<SpecimenKey, Arc<Dictionary>>>,
 }
+
+/// What a specimen letter depends on besides the run: language, country, channel.
+type SpecimenKey = (Option<String>, Option<String>, Channel);
 
 impl Specimens {
     fn dictionary(

@@ -34,7 +34,7 @@ use settings::SendPlan;
 
 /// The page cache of each of a sending run's connections, in KiB: the run needs the pages of
 /// the letters in flight and the ends of the indexes it walks, not the whole outbox.
-const SENDER_CACHE_KIB: u32 = 8192;
+const SENDER_CACHE_KIB: u32 = 2048;
 
 /// How letters are handed over.
 #[derive(Debug, Clone)]
@@ -109,7 +109,9 @@ pub async fn prepare(db: &Db, settings: &Settings, req: &SendRequest) -> Result<
             Transport::File(base.join(&inc.reference))
         }
     };
-    let counts = db::send_status::due(&db.conn, inc.id, settings.now()).await?;
+    // Counting reads the whole outbox: through a small page cache, like the run itself.
+    let counts =
+        db::send_status::due(&db.bounded(SENDER_CACHE_KIB).await?.conn, inc.id, settings.now()).await?;
     Ok(Prepared {
         transport_description: transport.describe(),
         incident: inc,
