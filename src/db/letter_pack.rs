@@ -66,26 +66,11 @@ pub fn unpack(packed: &[u8], dict: &[u8]) -> Result<(String, String)> {
     Ok((text, html))
 }
 
-/// How a letter's text is stored.
+/// A letter's text and HTML as the outbox stores them: packed against a dictionary.
 #[derive(Debug, Clone)]
-pub enum StoredBody {
-    Plain {
-        text: String,
-        html: String,
-    },
-    Packed {
-        dictionary: Arc<Dictionary>,
-        bytes: Vec<u8>,
-    },
-}
-
-impl Default for StoredBody {
-    fn default() -> Self {
-        StoredBody::Plain {
-            text: String::new(),
-            html: String::new(),
-        }
-    }
+pub struct PackedBody {
+    pub dictionary: Arc<Dictionary>,
+    pub bytes: Vec<u8>,
 }
 
 /// The dictionaries one run has stored or read, by id and by hash.

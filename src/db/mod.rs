@@ -96,18 +96,7 @@ impl Db {
                     .pragma("cache_size", format!("-{cache_kib}"))
                     .pragma("temp_store", "file")
                     .pragma("wal_autocheckpoint", "16000");
-                SqlitePoolOptions::new()
-                    .max_connections(2)
-                    .connect_with(options)
-                    .await
-                    .map_err(|e| {
-                        Error::failure(format!(
-                            "cannot open the database {}: {}",
-                            path.display(),
-                            sqlx_message(&e)
-                        ))
-                    })?
-                    .into()
+                sqlite_pool(path, options, 2).await?
             }
             Location::Postgres(_) => self.conn.clone(),
         };
@@ -149,9 +138,17 @@ async fn open_sqlite(path: &Path, create: bool) -> Result<DatabaseConnection> {
         }
         create_private_file(path)?;
     }
-    let options = sqlite_options(path);
+    sqlite_pool(path, sqlite_options(path), 4).await
+}
+
+/// A pool of at most `connections` connections to the SQLite file at `path`.
+async fn sqlite_pool(
+    path: &Path,
+    options: SqliteConnectOptions,
+    connections: u32,
+) -> Result<DatabaseConnection> {
     let pool = SqlitePoolOptions::new()
-        .max_connections(4)
+        .max_connections(connections)
         .connect_with(options)
         .await
         .map_err(|e| {

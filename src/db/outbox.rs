@@ -10,7 +10,7 @@ use super::entities::notification::{self, NotificationStatus};
 use crate::error::{DbContext, Result};
 
 /// A rendered letter, as the outbox takes it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct NewNotification {
     pub subject_id: i64,
     pub channel: &'static str,
@@ -19,7 +19,7 @@ pub struct NewNotification {
     pub message_id: String,
     pub recipient: String,
     pub subject: String,
-    pub body: StoredBody,
+    pub body: PackedBody,
     pub content_hash: String,
 }
 
@@ -35,7 +35,7 @@ pub struct Content {
     pub body_html: String,
 }
 
-use super::letter_pack::{self, Dictionaries, StoredBody};
+use super::letter_pack::{self, Dictionaries, PackedBody};
 use super::sql::ph;
 
 /// The letters of `kind` (and update number) the incident already has for subjects in
@@ -112,14 +112,7 @@ pub async fn insert(
         let mut values: Vec<Value> = Vec::with_capacity(part.len() * COLUMNS);
         let mut contents = std::collections::HashMap::with_capacity(part.len());
         for (i, r) in part.into_iter().enumerate() {
-            sql.push_str(if i == 0 { "(" } else { ",(" });
-            for c in 0..COLUMNS {
-                if c > 0 {
-                    sql.push(',');
-                }
-                sql.push_str(&ph(backend, i * COLUMNS + c + 1));
-            }
-            sql.push(')');
+            push_row(&mut sql, backend, i, COLUMNS);
             contents.insert((r.subject_id, r.channel.to_string()), (r.subject, r.body));
             values.extend([
                 Value::from(incident_id),
@@ -159,10 +152,22 @@ pub async fn insert(
     Ok(added)
 }
 
+/// Appends the placeholders of the `i`th row (from 0) of a multi-row VALUES list.
+fn push_row(sql: &mut String, backend: sea_orm::DbBackend, i: usize, columns: usize) {
+    sql.push_str(if i == 0 { "(" } else { ",(" });
+    for c in 0..columns {
+        if c > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&ph(backend, i * columns + c + 1));
+    }
+    sql.push(')');
+}
+
 /// Stores the letters of newly inserted notifications.
 async fn insert_content(
     txn: &DatabaseTransaction,
-    rows: Vec<(i64, (String, StoredBody))>,
+    rows: Vec<(i64, (String, PackedBody))>,
     dicts: &mut Dictionaries,
 ) -> Result<()> {
     if rows.is_empty() {
@@ -177,29 +182,15 @@ async fn insert_content(
     );
     let mut values: Vec<Value> = Vec::with_capacity(rows.len() * PER_ROW);
     for (i, (id, (subject, body))) in rows.into_iter().enumerate() {
-        sql.push_str(if i == 0 { "(" } else { ",(" });
-        for c in 0..PER_ROW {
-            if c > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&ph(backend, i * PER_ROW + c + 1));
-        }
-        sql.push(')');
+        push_row(&mut sql, backend, i, PER_ROW);
         values.extend([id.into(), subject.into()]);
-        match body {
-            StoredBody::Plain { text, html } => {
-                values.extend([text.into(), html.into(), Value::BigInt(None), Value::Bytes(None)])
-            }
-            StoredBody::Packed { dictionary, bytes } => {
-                let dictionary_id = dicts.id_of(txn, &dictionary).await?;
-                values.extend([
-                    "".into(),
-                    "".into(),
-                    dictionary_id.into(),
-                    Value::Bytes(Some(bytes)),
-                ])
-            }
-        }
+        let dictionary_id = dicts.id_of(txn, &body.dictionary).await?;
+        values.extend([
+            "".into(),
+            "".into(),
+            dictionary_id.into(),
+            Value::Bytes(Some(body.bytes)),
+        ]);
     }
     txn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
         .await

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::config::Settings;
-use crate::db::letter_pack::{self, Dictionary, StoredBody};
+use crate::db::letter_pack::{self, Dictionary, PackedBody};
 use crate::db::outbox::NewNotification;
 use crate::db::resolve::AffectedRow;
 use crate::error::{Error, Result};
@@ -188,7 +188,7 @@ impl LetterSetup {
         renderer.render(&ctx, &mut letter)?;
         let content_hash = letter.content_hash(channel);
         let dictionary = self.specimens.dictionary(self, renderer, row, channel)?;
-        let body = StoredBody::Packed {
+        let body = PackedBody {
             bytes: letter_pack::pack(&letter.text, &letter.html, &dictionary),
             dictionary,
         };
