@@ -197,20 +197,21 @@ pub async fn apply_deliveries<C: ConnectionTrait>(
     // In slices of cases: SQLite keeps what one statement changes (to undo it alone if it
     // fails) in memory, which for every case of a large breach at once would be hundreds of
     // megabytes.
-    let first = count(
-        conn,
-        "SELECT MIN(id) AS n FROM followup_case WHERE incident_id = ?",
-        vec![incident_id.into()],
-        DOING,
-    )
-    .await?;
-    let last = count(
-        conn,
-        "SELECT MAX(id) AS n FROM followup_case WHERE incident_id = ?",
-        vec![incident_id.into()],
-        DOING,
-    )
-    .await?;
+    let range = conn
+        .query_one_raw(stmt(
+            conn.get_database_backend(),
+            "SELECT MIN(id) AS first, MAX(id) AS last FROM followup_case WHERE incident_id = ?",
+            vec![incident_id.into()],
+        ))
+        .await
+        .context(DOING)?;
+    let (first, last) = match range {
+        Some(r) => (
+            r.try_get::<Option<i64>>("", "first").context(DOING)?.unwrap_or(0),
+            r.try_get::<Option<i64>>("", "last").context(DOING)?.unwrap_or(0),
+        ),
+        None => (0, 0),
+    };
     let mut from = first - 1;
     while from < last {
         let to = from + CASES_PER_STATEMENT;
