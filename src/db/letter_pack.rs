@@ -45,7 +45,37 @@ fn payload(text: &str, html: &str) -> Vec<u8> {
 
 /// `text` and `html` compressed against `dict`.
 pub fn pack(text: &str, html: &str, dict: &Dictionary) -> Vec<u8> {
-    lz4_flex::block::compress_prepend_size_with_dict(&payload(text, html), &dict.bytes)
+    Packer::default().pack(text, html, dict)
+}
+
+/// Packs letter after letter with the same two buffers: no allocation per letter but the
+/// packed bytes themselves.
+#[derive(Default)]
+pub struct Packer {
+    payload: Vec<u8>,
+    out: Vec<u8>,
+}
+
+impl Packer {
+    /// `text` and `html` compressed against `dict`, as [`pack`] writes them.
+    pub fn pack(&mut self, text: &str, html: &str, dict: &Dictionary) -> Vec<u8> {
+        self.payload.clear();
+        self.payload.extend_from_slice(&(text.len() as u32).to_le_bytes());
+        self.payload.extend_from_slice(text.as_bytes());
+        self.payload.extend_from_slice(html.as_bytes());
+        let most = lz4_flex::block::get_maximum_output_size(self.payload.len());
+        if self.out.len() < most {
+            self.out.resize(most, 0);
+        }
+        // The format of `compress_prepend_size_with_dict`: the input's length, then the block.
+        let dict: &[u8] = if dict.bytes.len() > 3 { &dict.bytes } else { b"" };
+        let n = lz4_flex::block::compress_into_with_dict(&self.payload, &mut self.out, dict)
+            .expect("the buffer holds the largest possible output");
+        let mut packed = Vec::with_capacity(4 + n);
+        packed.extend_from_slice(&(self.payload.len() as u32).to_le_bytes());
+        packed.extend_from_slice(&self.out[..n]);
+        packed
+    }
 }
 
 /// The text and HTML that [`pack`] stored with the dictionary `dict`.
@@ -218,6 +248,33 @@ mod tests {
         // The wrong dictionary does not give the letter back.
         let other = Dictionary::of("something else entirely", "");
         assert_ne!(unpack(&packed, &other.bytes).ok(), Some((text, html)));
+    }
+
+    #[test]
+    fn a_reused_packer_writes_what_the_one_shot_format_writes() {
+        let dict = Dictionary::of(&"Dear Specimen, your data were copied.\n".repeat(80), "<p>x</p>");
+        let mut packer = Packer::default();
+        for (text, html) in [
+            (
+                "Dear Anna, your data were copied.\n".repeat(90),
+                "<p>a</p>".to_string(),
+            ),
+            ("short".to_string(), String::new()),
+            (
+                "Dear Bob 🙂, your data were copied.\n".repeat(70),
+                "<p>b</p>".repeat(300),
+            ),
+        ] {
+            let mut payload = (text.len() as u32).to_le_bytes().to_vec();
+            payload.extend_from_slice(text.as_bytes());
+            payload.extend_from_slice(html.as_bytes());
+            let packed = packer.pack(&text, &html, &dict);
+            assert_eq!(
+                packed,
+                lz4_flex::block::compress_prepend_size_with_dict(&payload, &dict.bytes)
+            );
+            assert_eq!(unpack(&packed, &dict.bytes).unwrap(), (text, html));
+        }
     }
 
     #[test]

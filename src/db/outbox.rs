@@ -1,6 +1,8 @@
 //! The outbox tables' SQL: which letters an incident already has, multi-row inserts of newly
 //! rendered ones, the template versions they were rendered with, and single-letter look-ups.
 
+use std::fmt::Write as _;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Statement, Value,
@@ -159,7 +161,12 @@ fn push_row(sql: &mut String, backend: sea_orm::DbBackend, i: usize, columns: us
         if c > 0 {
             sql.push(',');
         }
-        sql.push_str(&ph(backend, i * columns + c + 1));
+        match backend {
+            sea_orm::DbBackend::Postgres => {
+                let _ = write!(sql, "${}", i * columns + c + 1);
+            }
+            _ => sql.push('?'),
+        }
     }
     sql.push(')');
 }

@@ -9,12 +9,13 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::config::Settings;
-use crate::db::letter_pack::{self, Dictionary, PackedBody};
+use crate::db::letter_pack::{Dictionary, PackedBody, Packer};
 use crate::db::outbox::NewNotification;
 use crate::db::resolve::AffectedRow;
 use crate::error::{Error, Result};
 use crate::incident::Incident;
 use crate::inventory::fields::SubjectEmail;
+use crate::letters::verification::CodeSeries;
 use crate::letters::{
     Channel, IncidentFacts, LetterContext, LetterInput, LetterKind, Locale, Organisation, Recipient,
     RenderedLetter, Renderer, TemplateSet, UpdateNote, VerificationCode, clean_line, countries,
@@ -50,6 +51,8 @@ pub struct LetterSetup {
     reference: String,
     /// The dictionaries letters are stored with.
     specimens: Specimens,
+    /// The run's verification codes.
+    codes: CodeSeries,
 }
 
 impl LetterSetup {
@@ -114,6 +117,7 @@ impl LetterSetup {
             domain,
             reference: incident.reference.to_ascii_lowercase(),
             specimens: Specimens::default(),
+            codes: CodeSeries::new()?,
         })
     }
 
@@ -174,22 +178,22 @@ impl LetterSetup {
         )
     }
 
-    /// Renders `row`'s letter on `channel` with a fresh verification code, as the outbox
-    /// stores it.
+    /// Renders `row`'s letter on `channel` with the run's next verification code, as the
+    /// outbox stores it.
     pub fn render(
         &self,
-        renderer: &mut Renderer<'_>,
+        w: &mut LetterWriter<'_>,
         row: &AffectedRow,
         channel: Channel,
     ) -> Result<NewNotification> {
-        let code = VerificationCode::generate()?;
+        let code = self.codes.next()?;
         let ctx = self.context(row, channel, code)?;
-        let mut letter = RenderedLetter::default();
-        renderer.render(&ctx, &mut letter)?;
+        let letter = &mut w.letter;
+        w.renderer.render(&ctx, letter)?;
         let content_hash = letter.content_hash(channel);
-        let dictionary = self.specimens.dictionary(self, renderer, row, channel)?;
+        let dictionary = self.specimens.dictionary(self, &mut w.renderer, row, channel)?;
         let body = PackedBody {
-            bytes: letter_pack::pack(&letter.text, &letter.html, &dictionary),
+            bytes: w.packer.pack(&letter.text, &letter.html, &dictionary),
             dictionary,
         };
         let recipient = match channel {
@@ -208,10 +212,28 @@ impl LetterSetup {
             verification_code: code.to_string(),
             message_id: self.message_id(row.subject_id, channel),
             recipient,
-            subject: letter.subject,
+            subject: letter.subject.clone(),
             body,
             content_hash,
         })
+    }
+}
+
+/// What one render thread keeps from letter to letter: its renderer (with the templates
+/// folded for each group of letters it has met) and its buffers.
+pub struct LetterWriter<'a> {
+    renderer: Renderer<'a>,
+    letter: RenderedLetter,
+    packer: Packer,
+}
+
+impl<'a> LetterWriter<'a> {
+    pub fn new(setup: &'a LetterSetup) -> LetterWriter<'a> {
+        LetterWriter {
+            renderer: Renderer::new(&setup.set),
+            letter: RenderedLetter::default(),
+            packer: Packer::default(),
+        }
     }
 }
 
