@@ -15,6 +15,7 @@ mod m20261125_000007_followup;
 mod m20261125_000008_letters;
 mod m20261125_000009_derived_fks;
 mod m20261125_000010_letter_content;
+mod m20261204_000011_partial_indexes;
 
 /// Every migration breachdesk knows, oldest first.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000008_letters::Migration),
             Box::new(m20261125_000009_derived_fks::Migration),
             Box::new(m20261125_000010_letter_content::Migration),
+            Box::new(m20261204_000011_partial_indexes::Migration),
         ]
     }
 }

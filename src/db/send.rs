@@ -121,10 +121,11 @@ pub async fn reclaim<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<Vec<i64>> {
     let b = conn.get_database_backend();
+    // A letter in flight always holds its worker's lease: the small lease index finds them.
     let condition = if everyone {
-        "incident_id = ? AND status = 'sending'"
+        "lease_worker IS NOT NULL AND incident_id = ? AND status = 'sending'"
     } else {
-        "incident_id = ? AND status = 'sending' AND lease_until < ?"
+        "lease_worker IS NOT NULL AND incident_id = ? AND status = 'sending' AND lease_until < ?"
     };
     let mut values: Vec<Value> = vec![incident_id.into()];
     if !everyone {
@@ -175,7 +176,7 @@ pub async fn reclaim<C: ConnectionTrait>(
 }
 
 /// Claims up to `limit` email letters of the incident that are due and not held by a live
-/// lease, pending ones with an id above `after` first (a range scan of `ix_notification_queue`),
+/// lease, pending ones with an id above `after` first (a range scan of `ix_notification_pending`),
 /// then deferred ones that have come due. On PostgreSQL concurrent workers skip each other's
 /// rows instead of waiting.
 #[allow(clippy::too_many_arguments)]
