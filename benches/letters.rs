@@ -340,7 +340,7 @@ fn main() {
             met(last.1 / first.1 <= 1.2)
         ));
     }
-    md.push_str("\n`render (in-process)` is the run's own time (`seconds` of `--json`); `wall incl. start` adds process start. The bare loop builds each letter's context from in-memory people and renders all three email parts with a content hash, no database. `letters render` renders a page of 1,000 people on two threads while the previous page is written in one transaction. Each letter (subject, text and HTML, about 6 KB) is stored LZ4-compressed against a specimen letter of its language, country and channel, in about 500 bytes.\n");
+    md.push_str("\n`render (in-process)` is the run's own time (`seconds` of `--json`); `wall incl. start` adds process start. The bare loop builds each letter's context from in-memory people and renders all three email parts with a content hash, no database. `letters render` renders pages of 1,000 people on two render threads that live for the whole run, two pages ahead of the page being written (one transaction per page). Each letter (subject, text and HTML, about 6 KB) is stored LZ4-compressed against a specimen letter of its language, country and channel, in about 500 bytes.\n");
     let _ = std::fs::remove_dir_all(&work);
     write_section("BENCHMARKS.md", "letters", &md);
     print!("{md}");
