@@ -1,6 +1,6 @@
 //! The email a letter becomes: sender, Reply-To, the person's address, the stored subject,
-//! text and HTML parts as multipart/alternative, the Message-ID fixed at rendering, `Date`,
-//! and an optional DKIM signature. Built from what the outbox holds, so what was sent is what
+//! text and HTML parts as multipart/alternative (written by `mime`), the Message-ID fixed at
+//! rendering, `Date`, and an optional DKIM signature (then built by lettre). Built from what the outbox holds, so what was sent is what
 //! `letters show` prints.
 
 use std::time::SystemTime;
@@ -8,8 +8,10 @@ use std::time::SystemTime;
 use lettre::Message;
 use lettre::address::Envelope;
 use lettre::message::dkim::{DkimConfig, DkimSigningAlgorithm, DkimSigningKey};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::{self, Headers};
+use lettre::message::{Mailbox, Mailboxes, MultiPart};
 
+use super::mime::{self, Transfer};
 use crate::config::Settings;
 use crate::db::send::Outgoing;
 use crate::error::{Error, Result};
@@ -81,18 +83,56 @@ impl Letterhead {
         self.from.email.domain().to_string()
     }
 
-    /// The message for one outbox row, and its envelope. An address the mail library cannot
-    /// take is a permanent failure of that letter, not of the run.
+    /// The message for one outbox row, its envelope, and whether it must go as 8-bit MIME
+    /// (`transfer` says whether the server takes it). An address the mail library cannot take
+    /// is a permanent failure of that letter, not of the run.
     pub fn build(
         &self,
         row: &Outgoing,
         date: SystemTime,
-    ) -> std::result::Result<(Envelope, Vec<u8>), String> {
+        transfer: Transfer,
+    ) -> std::result::Result<Built, String> {
         let to: Mailbox = row
             .recipient
             .trim()
             .parse()
             .map_err(|e| format!("the address cannot be used: {e}"))?;
+        if let Some(dkim) = &self.dkim {
+            return self.signed(row, to, date, dkim);
+        }
+        let envelope = Envelope::new(Some(self.from.email.clone()), vec![to.email.clone()])
+            .map_err(|e| format!("cannot build the message: {e}"))?;
+        // The headers as lettre writes them (addresses and RFC 2047 encoding), in the order
+        // its builder uses; the body from `mime`.
+        let mut headers = Headers::new();
+        headers.set(header::From::from(Mailboxes::from(self.from.clone())));
+        if let Some(r) = &self.reply_to {
+            headers.set(header::ReplyTo::from(Mailboxes::from(r.clone())));
+        }
+        headers.set(header::To::from(Mailboxes::from(to)));
+        headers.set(header::Subject::from(row.subject.clone()));
+        headers.set(header::MessageId::from(row.message_id.clone()));
+        headers.set(header::Date::new(date));
+        let mut bytes = Vec::with_capacity(row.body_text.len() + row.body_html.len() + 2048);
+        bytes.extend_from_slice(headers.to_string().as_bytes());
+        // Any string the parts do not contain will do; `=_` never occurs in quoted-printable.
+        let boundary = format!("=_bd{:x}", row.id);
+        mime::write_alternative(&mut bytes, &row.body_text, &row.body_html, transfer, &boundary);
+        Ok(Built {
+            envelope,
+            eight_bit: mime::needs_eight_bit(&[&row.body_text, &row.body_html], transfer),
+            bytes,
+        })
+    }
+
+    /// The message through lettre's builder, DKIM-signed (only 7-bit encodings).
+    fn signed(
+        &self,
+        row: &Outgoing,
+        to: Mailbox,
+        date: SystemTime,
+        dkim: &DkimConfig,
+    ) -> std::result::Result<Built, String> {
         let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
@@ -108,9 +148,19 @@ impl Letterhead {
                 row.body_html.clone(),
             ))
             .map_err(|e| format!("cannot build the message: {e}"))?;
-        if let Some(dkim) = &self.dkim {
-            message.sign(dkim);
-        }
-        Ok((message.envelope().clone(), message.formatted()))
+        message.sign(dkim);
+        Ok(Built {
+            envelope: message.envelope().clone(),
+            bytes: message.formatted(),
+            eight_bit: false,
+        })
     }
+}
+
+/// A letter's email, ready to hand over.
+pub struct Built {
+    pub envelope: Envelope,
+    pub bytes: Vec<u8>,
+    /// The MAIL command must say `BODY=8BITMIME`.
+    pub eight_bit: bool,
 }

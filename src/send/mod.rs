@@ -6,6 +6,7 @@
 mod file;
 mod ledger;
 mod message;
+mod mime;
 mod progress;
 mod rate;
 mod run;

@@ -13,7 +13,8 @@ use tokio::sync::{Mutex, watch};
 
 use super::file::write_file;
 use super::ledger::Ledger;
-use super::message::Letterhead;
+use super::message::{Built, Letterhead};
+use super::mime::Transfer;
 pub use super::progress::{Clock, Counters};
 use super::rate::{RateLimiter, domain_of};
 use super::settings::SendPlan;
@@ -278,7 +279,11 @@ impl Run {
                 break;
             };
             self.limiter.acquire(&domain_of(&row.recipient)).await;
-            let built = self.head.build(&row, SystemTime::from(self.clock.now()));
+            // Files take 8-bit text as it is.
+            let transfer = conn.as_ref().map_or(Transfer::EightBit, |c| c.transfer());
+            let built = self
+                .head
+                .build(&row, SystemTime::from(self.clock.now()), transfer);
             let started_at = self.clock.now();
             let lease_until = self.lease_until(started_at);
             let step = self.ledger.step(pending.take(), Some((row.id, lease_until)));
@@ -286,8 +291,8 @@ impl Run {
             // nothing is delivered before the message's final dot, written only once the
             // letter is `sending` in the database.
             let (started, opened) = match (conn.as_mut(), &built) {
-                (Some(c), Ok((envelope, _))) => {
-                    let (started, opened) = tokio::join!(step, c.open(envelope));
+                (Some(c), Ok(built)) => {
+                    let (started, opened) = tokio::join!(step, c.open(&built.envelope, built.eight_bit));
                     (started, Some(opened))
                 }
                 _ => (step.await, None),
@@ -317,7 +322,7 @@ impl Run {
                     permanent: true,
                     reply: why,
                 },
-                Ok((_, bytes)) => match (&self.transport, conn.as_mut(), opened) {
+                Ok(Built { bytes, .. }) => match (&self.transport, conn.as_mut(), opened) {
                     (Transport::Smtp(_), Some(c), Some(Ok(()))) => c.data(&bytes).await,
                     (Transport::Smtp(_), Some(_), Some(Err(refused))) => refused,
                     (Transport::Smtp(_), _, _) => Delivery::NotDelivered("no connection".into()),

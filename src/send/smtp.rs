@@ -6,10 +6,12 @@
 use std::time::Duration;
 
 use lettre::address::Envelope;
+
+use super::mime::Transfer;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
 use lettre::transport::smtp::commands::{Data, Mail, Quit, Rcpt, Rset};
-use lettre::transport::smtp::extension::{ClientId, Extension, MailParameter};
+use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 use lettre::transport::smtp::response::Response;
 use tokio::net::TcpStream;
 use tokio::time::timeout;
@@ -167,8 +169,11 @@ impl Connection {
     /// [`Connection::abandon`] drops the transaction instead. After a refusal the session is
     /// reset and can carry the next message; after `NotDelivered` or `Uncertain` (from `data`)
     /// it is dead (see [`Connection::is_open`]).
-    pub async fn open(&mut self, envelope: &Envelope) -> std::result::Result<(), Delivery> {
+    pub async fn open(&mut self, envelope: &Envelope, eight_bit: bool) -> std::result::Result<(), Delivery> {
         let mut params = Vec::new();
+        if eight_bit {
+            params.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+        }
         let non_ascii = envelope
             .from()
             .is_some_and(|a| !AsRef::<str>::as_ref(a).is_ascii())
@@ -194,6 +199,15 @@ impl Connection {
             Data.to_string(),
         ];
         self.envelope(lines).await
+    }
+
+    /// How messages may be written for this server: 8-bit when it offers 8BITMIME.
+    pub fn transfer(&self) -> Transfer {
+        if self.conn.server_info().supports_feature(Extension::EightBitMime) {
+            Transfer::EightBit
+        } else {
+            Transfer::SevenBit
+        }
     }
 
     /// Drops an opened transaction without delivering it: the connection is closed before the

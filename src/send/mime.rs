@@ -1,0 +1,236 @@
+//! The body of a letter's email: multipart/alternative with the text and the HTML part,
+//! written in one pass per part into one buffer.
+//!
+//! lettre's builder spent a fifth of a sending run's CPU on the body (choosing an encoding by
+//! scanning each part, quoted-printable through a general encoder, CRLF normalisation as a
+//! separate pass, several copies). Here each part is written once: as `8bit` when the server
+//! takes 8-bit MIME (RFC 6152, which nearly every server offers) and no line is longer than
+//! SMTP allows, as `7bit` when it is ASCII anyway, else as quoted-printable (RFC 2045 6.7).
+//! Lines end in CRLF. The headers are still lettre's (address and RFC 2047 encoding).
+
+use std::fmt::Write as _;
+
+/// How the message may carry its parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transfer {
+    /// The server offers 8BITMIME: UTF-8 lines go as they are.
+    EightBit,
+    /// Only 7-bit: non-ASCII text is quoted-printable.
+    SevenBit,
+}
+
+/// The longest line SMTP carries, without its CRLF (RFC 5321 4.5.3.1.6).
+const MAX_LINE: usize = 998;
+/// The longest quoted-printable line, without its CRLF (RFC 2045 6.7 rule 5).
+const QP_LINE: usize = 76;
+
+/// Whether any part needs 8-bit transport (the MAIL command then says `BODY=8BITMIME`).
+pub fn needs_eight_bit(parts: &[&str], transfer: Transfer) -> bool {
+    transfer == Transfer::EightBit && parts.iter().any(|p| encoding(p, transfer) == Encoding::EightBit)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    SevenBit,
+    EightBit,
+    QuotedPrintable,
+}
+
+impl Encoding {
+    fn name(self) -> &'static str {
+        match self {
+            Encoding::SevenBit => "7bit",
+            Encoding::EightBit => "8bit",
+            Encoding::QuotedPrintable => "quoted-printable",
+        }
+    }
+}
+
+fn encoding(text: &str, transfer: Transfer) -> Encoding {
+    // One pass: the longest line, any non-ASCII byte, and NUL or a CR that does not end a
+    // line (neither can go as it is).
+    let bytes = text.as_bytes();
+    let (mut line, mut ascii, mut plain) = (0usize, true, true);
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'\n' => line = 0,
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => {}
+            0 | b'\r' => plain = false,
+            _ => {
+                line += 1;
+                ascii &= b.is_ascii();
+                if line > MAX_LINE {
+                    plain = false;
+                }
+            }
+        }
+    }
+    match (plain, ascii, transfer) {
+        (true, true, _) => Encoding::SevenBit,
+        (true, false, Transfer::EightBit) => Encoding::EightBit,
+        _ => Encoding::QuotedPrintable,
+    }
+}
+
+/// Appends the MIME headers and body of a multipart/alternative message with `text` and
+/// `html` to `out`, which already holds the message's other headers. `boundary` must be
+/// random: it is checked against the parts and lengthened if one contains it.
+pub fn write_alternative(out: &mut Vec<u8>, text: &str, html: &str, transfer: Transfer, boundary: &str) {
+    let mut boundary = boundary.to_string();
+    while text.contains(&boundary) || html.contains(&boundary) {
+        boundary.push('_');
+    }
+    let mut head = String::with_capacity(256);
+    let _ = write!(
+        head,
+        "MIME-Version: 1.0\r\nContent-Type: multipart/alternative;\r\n boundary=\"{boundary}\"\r\n\r\n"
+    );
+    out.extend_from_slice(head.as_bytes());
+    for (kind, body) in [("plain", text), ("html", html)] {
+        let enc = encoding(body, transfer);
+        head.clear();
+        let _ = write!(
+            head,
+            "--{boundary}\r\nContent-Type: text/{kind}; charset=utf-8\r\nContent-Transfer-Encoding: {}\r\n\r\n",
+            enc.name()
+        );
+        out.extend_from_slice(head.as_bytes());
+        match enc {
+            Encoding::QuotedPrintable => quoted_printable(body, out),
+            _ => crlf(body, out),
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+}
+
+/// `text` with every line ending made CRLF (no ending added after the last line).
+fn crlf(text: &str, out: &mut Vec<u8>) {
+    out.reserve(text.len() + text.len() / 32);
+    let mut lines = text.split('\n').peekable();
+    while let Some(line) = lines.next() {
+        out.extend_from_slice(line.strip_suffix('\r').unwrap_or(line).as_bytes());
+        if lines.peek().is_some() {
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+}
+
+/// `text` quoted-printable: lines of at most 76 characters with soft breaks, `=`, control
+/// and non-ASCII bytes as `=XX`, a space or tab before a line break encoded.
+fn quoted_printable(text: &str, out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    out.reserve(text.len() + text.len() / 4);
+    let mut lines = text.split('\n').peekable();
+    while let Some(line) = lines.next() {
+        let line = line.strip_suffix('\r').unwrap_or(line).as_bytes();
+        let mut width = 0;
+        for (i, &b) in line.iter().enumerate() {
+            let last = i + 1 == line.len();
+            let literal = matches!(b, b'!'..=b'<' | b'>'..=b'~') || (matches!(b, b' ' | b'\t') && !last);
+            let len = if literal { 1 } else { 3 };
+            // Room for a soft break ("=") after this token unless the line ends with it.
+            let room = if last { QP_LINE } else { QP_LINE - 1 };
+            if width + len > room {
+                out.extend_from_slice(b"=\r\n");
+                width = 0;
+            }
+            if literal {
+                out.push(b);
+            } else {
+                out.extend_from_slice(&[b'=', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
+            }
+            width += len;
+        }
+        if lines.peek().is_some() {
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(message: &str, kind: &str) -> (String, String) {
+        let start = message
+            .find(&format!("Content-Type: text/{kind}"))
+            .unwrap_or_else(|| panic!("no {kind} part in {message}"));
+        let rest = &message[start..];
+        let enc = rest
+            .lines()
+            .find_map(|l| l.strip_prefix("Content-Transfer-Encoding: "))
+            .unwrap()
+            .to_string();
+        let body_start = rest.find("\r\n\r\n").unwrap() + 4;
+        let body_end = rest[body_start..].find("\r\n--").unwrap() + body_start;
+        (enc, rest[body_start..body_end].to_string())
+    }
+
+    fn decoded(enc: &str, body: &str) -> String {
+        let text = match enc {
+            "quoted-printable" => String::from_utf8(
+                quoted_printable::decode(body, quoted_printable::ParseMode::Strict).unwrap(),
+            )
+            .unwrap(),
+            _ => body.to_string(),
+        };
+        text.replace("\r\n", "\n")
+    }
+
+    #[test]
+    fn parts_come_back_exactly_in_every_encoding() {
+        let long_word = "x".repeat(1200);
+        let cases = [
+            "Dear Anna,\n\nyour data were copied.\n".to_string(),
+            "Liebe Jürgen Ærnö 🙂,\n\ntrailing space \ntrailing tab\t\nend = equals\n".to_string(),
+            format!("a line longer than SMTP allows: {long_word}\nnext"),
+            "<p>Hallo &amp; <b>Welt</b> — “quotes”</p>\r\n<p>x</p>".to_string(),
+            "=3D looks encoded, .starts with a dot\n.\n".to_string(),
+            String::new(),
+        ];
+        for transfer in [Transfer::EightBit, Transfer::SevenBit] {
+            for text in &cases {
+                let mut out = b"Subject: x\r\n".to_vec();
+                write_alternative(&mut out, text, "<p>é</p>", transfer, "=_b0undary");
+                let message = String::from_utf8(out).unwrap();
+                for line in message.split("\r\n") {
+                    assert!(line.len() <= MAX_LINE, "{} bytes", line.len());
+                    assert!(!line.contains('\n') && !line.contains('\r'), "bare line ending");
+                }
+                let (enc, body) = part(&message, "plain");
+                assert_eq!(decoded(&enc, &body), text.replace("\r\n", "\n"), "{enc}");
+                if enc == "quoted-printable" {
+                    assert!(body.split("\r\n").all(|l| l.len() <= QP_LINE), "{body}");
+                }
+                let expected = match (text.is_ascii(), text.contains(&long_word), transfer) {
+                    (_, true, _) => "quoted-printable",
+                    (true, _, _) => "7bit",
+                    (false, _, Transfer::EightBit) => "8bit",
+                    (false, _, Transfer::SevenBit) => "quoted-printable",
+                };
+                assert_eq!(enc, expected, "{text:?}");
+                let (enc, body) = part(&message, "html");
+                assert_eq!(decoded(&enc, &body), "<p>é</p>");
+                assert!(message.ends_with("--=_b0undary--\r\n"), "{message}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_boundary_found_in_a_part_is_lengthened() {
+        let mut out = Vec::new();
+        write_alternative(&mut out, "see --b here", "<p>--b_</p>", Transfer::EightBit, "b");
+        let message = String::from_utf8(out).unwrap();
+        assert!(message.contains("boundary=\"b__\""), "{message}");
+        assert!(message.ends_with("--b__--\r\n"));
+    }
+
+    #[test]
+    fn eight_bit_is_asked_for_only_when_used() {
+        assert!(needs_eight_bit(&["ä", "a"], Transfer::EightBit));
+        assert!(!needs_eight_bit(&["a", "b"], Transfer::EightBit));
+        assert!(!needs_eight_bit(&["ä"], Transfer::SevenBit));
+        assert!(!needs_eight_bit(&[&"ä".repeat(600)], Transfer::EightBit));
+    }
+}
