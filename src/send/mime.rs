@@ -7,6 +7,7 @@
 //! takes 8-bit MIME (RFC 6152, which nearly every server offers) and no line is longer than
 //! SMTP allows, as `7bit` when it is ASCII anyway, else as quoted-printable (RFC 2045 6.7).
 //! Lines end in CRLF. The headers are still lettre's (address and RFC 2047 encoding).
+//! [`dot_stuff`] then gives the message the form DATA carries.
 
 use std::fmt::Write as _;
 
@@ -148,6 +149,25 @@ fn quoted_printable(text: &str, out: &mut Vec<u8>) {
     }
 }
 
+/// Copies `message` to `out` as DATA carries it: a dot doubled at the start of every line
+/// (RFC 5321 4.5.2), the end of the message marked by a line holding a dot.
+pub fn dot_stuff(message: &[u8], out: &mut Vec<u8>) {
+    let mut rest = message;
+    if rest.first() == Some(&b'.') {
+        out.push(b'.');
+    }
+    while let Some(i) = memchr::memmem::find(rest, b"\n.") {
+        out.extend_from_slice(&rest[..=i]);
+        out.push(b'.');
+        rest = &rest[i + 1..];
+    }
+    out.extend_from_slice(rest);
+    if !out.ends_with(b"\r\n") {
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b".\r\n");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,6 +244,19 @@ mod tests {
         let message = String::from_utf8(out).unwrap();
         assert!(message.contains("boundary=\"b__\""), "{message}");
         assert!(message.ends_with("--b__--\r\n"));
+    }
+
+    fn stuffed(message: &str) -> String {
+        let mut out = Vec::new();
+        dot_stuff(message.as_bytes(), &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn lines_starting_with_a_dot_get_a_second_one() {
+        assert_eq!(stuffed("a\r\n.b\r\n..c\r\n"), "a\r\n..b\r\n...c\r\n.\r\n");
+        assert_eq!(stuffed(".first\r\nx.y\r\n"), "..first\r\nx.y\r\n.\r\n");
+        assert_eq!(stuffed("a\r\n.\r\nb"), "a\r\n..\r\nb\r\n.\r\n");
     }
 
     #[test]

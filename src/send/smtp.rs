@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use lettre::address::Envelope;
 
-use super::mime::Transfer;
+use super::mime::{Transfer, dot_stuff};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
 use lettre::transport::smtp::commands::{Data, Mail, Quit, Rcpt, Rset};
@@ -353,25 +353,6 @@ enum Step {
     Broken(String),
 }
 
-/// Copies `message` to `out` as DATA carries it: a dot doubled at the start of every line
-/// (RFC 5321 4.5.2), the end of the message marked by a line holding a dot.
-fn dot_stuff(message: &[u8], out: &mut Vec<u8>) {
-    let mut rest = message;
-    if rest.first() == Some(&b'.') {
-        out.push(b'.');
-    }
-    while let Some(i) = memchr::memmem::find(rest, b"\n.") {
-        out.extend_from_slice(&rest[..=i]);
-        out.push(b'.');
-        rest = &rest[i + 1..];
-    }
-    out.extend_from_slice(rest);
-    if !out.ends_with(b"\r\n") {
-        out.extend_from_slice(b"\r\n");
-    }
-    out.extend_from_slice(b".\r\n");
-}
-
 /// A command already rendered to its line.
 struct Raw(String);
 
@@ -385,22 +366,4 @@ impl std::fmt::Display for Raw {
 pub fn reply_text(r: &Response) -> String {
     let text: Vec<&str> = r.message().collect();
     format!("{} {}", r.code(), text.join(" ")).trim().to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::dot_stuff;
-
-    fn stuffed(message: &str) -> String {
-        let mut out = Vec::new();
-        dot_stuff(message.as_bytes(), &mut out);
-        String::from_utf8(out).unwrap()
-    }
-
-    #[test]
-    fn lines_starting_with_a_dot_get_a_second_one() {
-        assert_eq!(stuffed("a\r\n.b\r\n..c\r\n"), "a\r\n..b\r\n...c\r\n.\r\n");
-        assert_eq!(stuffed(".first\r\nx.y\r\n"), "..first\r\nx.y\r\n.\r\n");
-        assert_eq!(stuffed("a\r\n.\r\nb"), "a\r\n..\r\nb\r\n.\r\n");
-    }
 }
