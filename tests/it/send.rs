@@ -109,6 +109,35 @@ pub fn sends_every_letter_once_as_proper_mime(env: &TestEnv) {
         got.data.lines().all(|l| l.len() <= 998),
         "a line longer than SMTP allows"
     );
+    // The parts carry the stored letter exactly: the server offers 8BITMIME, so they go as
+    // they are (7bit or 8bit), with CRLF line ends.
+    let data = got.data.replace("\r\n", "\n");
+    for (kind, part) in [("plain", "text"), ("html", "html")] {
+        let shown = env.ok(&[
+            "letters",
+            "show",
+            &r,
+            "--subject",
+            "person3@example.org",
+            "--part",
+            part,
+        ]);
+        let start = data
+            .find(&format!("Content-Type: text/{kind}; charset=utf-8\n"))
+            .unwrap_or_else(|| panic!("no {kind} part in {data}"));
+        let (head, body) = data[start..].split_once("\n\n").unwrap();
+        assert!(
+            head.contains("Content-Transfer-Encoding: 7bit")
+                || head.contains("Content-Transfer-Encoding: 8bit"),
+            "{head}"
+        );
+        let body = &body[..body.find("\n--=_bd").unwrap()];
+        assert_eq!(
+            body.trim_end(),
+            shown.trim_end(),
+            "the {kind} part differs from the stored letter"
+        );
+    }
     assert_eq!(stored["status"], "sent");
 
     let st = status(env, &r);
