@@ -42,21 +42,21 @@ const DOWN: [&str; 6] = [
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // One batch: on SQLite the statements of a migration may otherwise go to different
-        // connections of the pool, and one that has not yet seen the index dropped refuses to
-        // create it again.
-        manager
-            .get_connection()
-            .execute_unprepared(&UP.join(";\n"))
-            .await?;
-        Ok(())
+        run(manager, &UP).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared(&DOWN.join(";\n"))
-            .await?;
-        Ok(())
+        run(manager, &DOWN).await
     }
+}
+
+/// One batch: on SQLite the statements of a migration may otherwise go to different
+/// connections of the pool, and one that has not yet seen an index dropped refuses to create
+/// it again.
+async fn run(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
+    manager
+        .get_connection()
+        .execute_unprepared(&statements.join(";\n"))
+        .await?;
+    Ok(())
 }

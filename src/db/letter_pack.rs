@@ -37,15 +37,14 @@ impl Dictionary {
 /// A letter's text and HTML in one byte string: the text's length (u32 LE), the text, the HTML.
 fn payload(text: &str, html: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(4 + text.len() + html.len());
-    out.extend_from_slice(&(text.len() as u32).to_le_bytes());
-    out.extend_from_slice(text.as_bytes());
-    out.extend_from_slice(html.as_bytes());
+    write_payload(&mut out, text, html);
     out
 }
 
-/// `text` and `html` compressed against `dict`.
-pub fn pack(text: &str, html: &str, dict: &Dictionary) -> Vec<u8> {
-    Packer::default().pack(text, html, dict)
+fn write_payload(out: &mut Vec<u8>, text: &str, html: &str) {
+    out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+    out.extend_from_slice(text.as_bytes());
+    out.extend_from_slice(html.as_bytes());
 }
 
 /// Packs letter after letter with the same two buffers: no allocation per letter but the
@@ -57,12 +56,10 @@ pub struct Packer {
 }
 
 impl Packer {
-    /// `text` and `html` compressed against `dict`, as [`pack`] writes them.
+    /// `text` and `html` compressed against `dict`.
     pub fn pack(&mut self, text: &str, html: &str, dict: &Dictionary) -> Vec<u8> {
         self.payload.clear();
-        self.payload.extend_from_slice(&(text.len() as u32).to_le_bytes());
-        self.payload.extend_from_slice(text.as_bytes());
-        self.payload.extend_from_slice(html.as_bytes());
+        write_payload(&mut self.payload, text, html);
         let most = lz4_flex::block::get_maximum_output_size(self.payload.len());
         if self.out.len() < most {
             self.out.resize(most, 0);
@@ -78,7 +75,7 @@ impl Packer {
     }
 }
 
-/// The text and HTML that [`pack`] stored with the dictionary `dict`.
+/// The text and HTML that [`Packer::pack`] stored with the dictionary `dict`.
 pub fn unpack(packed: &[u8], dict: &[u8]) -> Result<(String, String)> {
     let broken = |why: &str| Error::failure(format!("a stored letter cannot be read: {why}"));
     let bytes = lz4_flex::block::decompress_size_prepended_with_dict(packed, dict)
@@ -227,6 +224,10 @@ pub async fn bodies<C: ConnectionTrait>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn pack(text: &str, html: &str, dict: &Dictionary) -> Vec<u8> {
+        Packer::default().pack(text, html, dict)
+    }
 
     #[test]
     fn a_letter_comes_back_exactly_and_small() {

@@ -65,37 +65,30 @@ impl RenderPool {
     }
 
     /// Starts rendering `todo`; the handle gives its letters in `todo`'s order.
-    pub fn render(&self, mut todo: Todo) -> Rendering {
+    pub fn render(&self, todo: Todo) -> Rendering {
         let parts = if todo.len() < SPLIT_FROM {
             1
         } else {
             self.workers.len()
         };
-        let size = todo.len().div_ceil(parts).max(1);
+        let size = todo.len().div_ceil(parts);
+        let mut rest = todo;
         let mut waiting = Vec::with_capacity(parts);
-        let mut chunks = Vec::with_capacity(parts);
-        while todo.len() > size {
-            chunks.push(todo.split_off(todo.len() - size));
-        }
-        chunks.push(todo);
-        chunks.reverse();
-        for (worker, todo) in self.workers.iter().zip(chunks) {
+        for worker in &self.workers[..parts] {
+            let tail = rest.split_off(size.min(rest.len()));
             let (done, wait) = oneshot::channel();
             // A worker that is gone drops `done`: the wait below reports it.
-            let _ = worker.send(Task { todo, done });
+            let _ = worker.send(Task { todo: rest, done });
             waiting.push(wait);
+            rest = tail;
         }
         tokio::spawn(async move {
             let mut letters = Vec::new();
             for wait in waiting {
-                let part = wait
-                    .await
-                    .map_err(|_| Error::failure("a render thread stopped (it panicked)"))??;
-                if letters.is_empty() {
-                    letters = part;
-                } else {
-                    letters.extend(part);
-                }
+                letters.extend(
+                    wait.await
+                        .map_err(|_| Error::failure("a render thread stopped (it panicked)"))??,
+                );
             }
             Ok(letters)
         })

@@ -117,11 +117,12 @@ impl Letterhead {
         bytes.extend_from_slice(headers.to_string().as_bytes());
         // Any string the parts do not contain will do; `=_` never occurs in quoted-printable.
         let boundary = format!("=_bd{:x}", row.id);
-        mime::write_alternative(&mut bytes, &row.body_text, &row.body_html, transfer, &boundary);
+        let eight_bit =
+            mime::write_alternative(&mut bytes, &row.body_text, &row.body_html, transfer, &boundary);
         Ok(Built {
             envelope,
-            eight_bit: mime::needs_eight_bit(&[&row.body_text, &row.body_html], transfer),
             bytes,
+            eight_bit,
         })
     }
 

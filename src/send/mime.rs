@@ -25,11 +25,6 @@ const MAX_LINE: usize = 998;
 /// The longest quoted-printable line, without its CRLF (RFC 2045 6.7 rule 5).
 const QP_LINE: usize = 76;
 
-/// Whether any part needs 8-bit transport (the MAIL command then says `BODY=8BITMIME`).
-pub fn needs_eight_bit(parts: &[&str], transfer: Transfer) -> bool {
-    transfer == Transfer::EightBit && parts.iter().any(|p| encoding(p, transfer) == Encoding::EightBit)
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Encoding {
     SevenBit,
@@ -74,9 +69,16 @@ fn encoding(text: &str, transfer: Transfer) -> Encoding {
 }
 
 /// Appends the MIME headers and body of a multipart/alternative message with `text` and
-/// `html` to `out`, which already holds the message's other headers. `boundary` must be
-/// random: it is checked against the parts and lengthened if one contains it.
-pub fn write_alternative(out: &mut Vec<u8>, text: &str, html: &str, transfer: Transfer, boundary: &str) {
+/// `html` to `out`, which already holds the message's other headers. `boundary` is any string
+/// not in the parts: it is checked against them and lengthened if one contains it. Returns
+/// whether a part went as 8-bit (the MAIL command then says `BODY=8BITMIME`).
+pub fn write_alternative(
+    out: &mut Vec<u8>,
+    text: &str,
+    html: &str,
+    transfer: Transfer,
+    boundary: &str,
+) -> bool {
     let mut boundary = boundary.to_string();
     while text.contains(&boundary) || html.contains(&boundary) {
         boundary.push('_');
@@ -87,8 +89,10 @@ pub fn write_alternative(out: &mut Vec<u8>, text: &str, html: &str, transfer: Tr
         "MIME-Version: 1.0\r\nContent-Type: multipart/alternative;\r\n boundary=\"{boundary}\"\r\n\r\n"
     );
     out.extend_from_slice(head.as_bytes());
+    let mut eight_bit = false;
     for (kind, body) in [("plain", text), ("html", html)] {
         let enc = encoding(body, transfer);
+        eight_bit |= enc == Encoding::EightBit;
         head.clear();
         let _ = write!(
             head,
@@ -103,6 +107,7 @@ pub fn write_alternative(out: &mut Vec<u8>, text: &str, html: &str, transfer: Tr
         out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    eight_bit
 }
 
 /// `text` with every line ending made CRLF (no ending added after the last line).
@@ -261,9 +266,12 @@ mod tests {
 
     #[test]
     fn eight_bit_is_asked_for_only_when_used() {
-        assert!(needs_eight_bit(&["ä", "a"], Transfer::EightBit));
-        assert!(!needs_eight_bit(&["a", "b"], Transfer::EightBit));
-        assert!(!needs_eight_bit(&["ä"], Transfer::SevenBit));
-        assert!(!needs_eight_bit(&[&"ä".repeat(600)], Transfer::EightBit));
+        let needs_eight_bit = |[text, html]: [&str; 2], transfer| {
+            write_alternative(&mut Vec::new(), text, html, transfer, "=_b")
+        };
+        assert!(needs_eight_bit(["ä", "a"], Transfer::EightBit));
+        assert!(!needs_eight_bit(["a", "b"], Transfer::EightBit));
+        assert!(!needs_eight_bit(["ä", ""], Transfer::SevenBit));
+        assert!(!needs_eight_bit([&"ä".repeat(600), ""], Transfer::EightBit));
     }
 }
