@@ -14,6 +14,7 @@ pub mod report;
 pub mod resolve;
 pub mod send;
 pub mod send_status;
+pub mod send_steps;
 pub mod sql;
 pub mod subject;
 
@@ -88,6 +89,17 @@ impl Db {
     /// would need more memory for a large breach than for a small one. On PostgreSQL, the
     /// same pool.
     pub async fn bounded(&self, cache_kib: u32) -> Result<Db> {
+        self.bounded_pool(cache_kib, 2).await
+    }
+
+    /// As [`Db::bounded`], one connection only: for a writer that runs its own
+    /// transactions as statements (see `send_steps`), whose rollback must reach the
+    /// connection that began them. On PostgreSQL, the same pool.
+    pub async fn single(&self, cache_kib: u32) -> Result<Db> {
+        self.bounded_pool(cache_kib, 1).await
+    }
+
+    async fn bounded_pool(&self, cache_kib: u32, connections: u32) -> Result<Db> {
         let conn = match &self.location {
             Location::Sqlite(path) => {
                 // Sorts and temporary tables go to files past the cache size: in memory, a
@@ -96,7 +108,7 @@ impl Db {
                     .pragma("cache_size", format!("-{cache_kib}"))
                     .pragma("temp_store", "file")
                     .pragma("wal_autocheckpoint", "16000");
-                sqlite_pool(path, options, 2).await?
+                sqlite_pool(path, options, connections).await?
             }
             Location::Postgres(_) => self.conn.clone(),
         };
@@ -147,8 +159,10 @@ async fn sqlite_pool(
     options: SqliteConnectOptions,
     connections: u32,
 ) -> Result<DatabaseConnection> {
+    // A file does not hang up: no ping (a trip to the connection's thread) before each use.
     let pool = SqlitePoolOptions::new()
         .max_connections(connections)
+        .test_before_acquire(false)
         .connect_with(options)
         .await
         .map_err(|e| {

@@ -6,11 +6,12 @@
 //! leaves at most `concurrency` letters whose fate is uncertain.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::{DatabaseConnection, DbBackend, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::db::letter_pack::Dictionaries;
 use crate::db::send::{self as sql, Finish, Outgoing};
+use crate::db::send_steps;
 
 /// Most steps written in one transaction.
 const GROUP: usize = 256;
@@ -123,6 +124,7 @@ async fn write_loop(
 ) {
     let mut batch = Vec::with_capacity(GROUP);
     let mut dicts = Dictionaries::default();
+    let sqlite = conn.get_database_backend() == DbBackend::Sqlite;
     while let Some(first) = rx.recv().await {
         batch.push(first);
         // Let the other tasks reach their next step before writing: one transaction then
@@ -138,7 +140,11 @@ async fn write_loop(
                 Err(_) => break,
             }
         }
-        let result = write_group(&conn, incident_id, &worker, &mut batch, &mut dicts).await;
+        let result = if sqlite && batch.iter().all(|op| matches!(op, Op::Step { .. })) {
+            write_steps_sqlite(&conn, &worker, &mut batch).await
+        } else {
+            write_group(&conn, incident_id, &worker, &mut batch, &mut dicts).await
+        };
         match result {
             Ok(answers) => {
                 for a in answers {
@@ -306,6 +312,35 @@ async fn write_group(
         ));
     }
     Ok(answers)
+}
+
+/// A group of steps alone, on SQLite: one trip to the database (see `send_steps`).
+async fn write_steps_sqlite(
+    conn: &DatabaseConnection,
+    worker: &str,
+    batch: &mut Vec<Op>,
+) -> Result<Vec<Answer>, GroupError> {
+    let mut steps = Steps::default();
+    for op in batch.drain(..) {
+        if let Op::Step { finish, start, ack } = op {
+            steps.add(finish, start, ack);
+        }
+    }
+    let written =
+        send_steps::write_sqlite(conn, &steps.finishes, &steps.starts, worker, steps.lease_until).await;
+    let started = written.as_ref().ok();
+    let answers = steps
+        .acks
+        .into_iter()
+        .map(|(ack, start)| {
+            let ok = started.is_some_and(|s| start.is_none_or(|id| s.contains(&id)));
+            Answer::Step(ack, ok)
+        })
+        .collect();
+    match written {
+        Ok(_) => Ok(answers),
+        Err(e) => Err((e.to_string(), answers)),
+    }
 }
 
 fn placeholder(op: Op) -> Answer {

@@ -212,8 +212,15 @@ pub async fn execute(
     .await?;
     rec.commit().await?;
 
-    let (ledger, writer) =
-        ledger::Ledger::start(db.conn.clone(), inc.id, worker.clone(), prepared.plan.concurrency);
+    // The writer's own connection (on SQLite): it writes a group of steps as one transaction
+    // in one trip.
+    let single = db.single(SENDER_CACHE_KIB).await?;
+    let (ledger, writer) = ledger::Ledger::start(
+        single.conn.clone(),
+        inc.id,
+        worker.clone(),
+        prepared.plan.concurrency,
+    );
     let due_conn = db.conn.clone();
     let incident_id = inc.id;
     let next_due: Box<dyn Fn() -> futures_util::future::BoxFuture<'static, _> + Send + Sync> =
