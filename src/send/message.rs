@@ -113,15 +113,15 @@ impl Letterhead {
         headers.set(header::Subject::from(row.subject.clone()));
         headers.set(header::MessageId::from(row.message_id.clone()));
         headers.set(header::Date::new(date));
-        let mut bytes = Vec::with_capacity(row.body_text.len() + row.body_html.len() + 2048);
-        bytes.extend_from_slice(headers.to_string().as_bytes());
+        let mut text = headers.to_string();
+        text.reserve(row.body_text.len() + row.body_html.len() + 1024);
         // Any string the parts do not contain will do; `=_` never occurs in quoted-printable.
         let boundary = format!("=_bd{:x}", row.id);
         let eight_bit =
-            mime::write_alternative(&mut bytes, &row.body_text, &row.body_html, transfer, &boundary);
+            mime::write_alternative(&mut text, &row.body_text, &row.body_html, transfer, &boundary);
         Ok(Built {
             envelope,
-            bytes,
+            text,
             eight_bit,
         })
     }
@@ -150,9 +150,12 @@ impl Letterhead {
             ))
             .map_err(|e| format!("cannot build the message: {e}"))?;
         message.sign(dkim);
+        // 7-bit encodings only: ASCII.
+        let text = String::from_utf8(message.formatted())
+            .map_err(|_| "the signed message is not text".to_string())?;
         Ok(Built {
             envelope: message.envelope().clone(),
-            bytes: message.formatted(),
+            text,
             eight_bit: false,
         })
     }
@@ -161,7 +164,8 @@ impl Letterhead {
 /// A letter's email, ready to hand over.
 pub struct Built {
     pub envelope: Envelope,
-    pub bytes: Vec<u8>,
+    /// The whole message, lines ending in CRLF.
+    pub text: String,
     /// The MAIL command must say `BODY=8BITMIME`.
     pub eight_bit: bool,
 }

@@ -7,7 +7,7 @@
 //! takes 8-bit MIME (RFC 6152, which nearly every server offers) and no line is longer than
 //! SMTP allows, as `7bit` when it is ASCII anyway, else as quoted-printable (RFC 2045 6.7).
 //! Lines end in CRLF. The headers are still lettre's (address and RFC 2047 encoding).
-//! [`dot_stuff`] then gives the message the form DATA carries.
+//! [`Stuffed`] then gives the message the form DATA carries.
 
 use std::fmt::Write as _;
 
@@ -43,25 +43,20 @@ impl Encoding {
 }
 
 fn encoding(text: &str, transfer: Transfer) -> Encoding {
-    // One pass: the longest line, any non-ASCII byte, and NUL or a CR that does not end a
-    // line (neither can go as it is).
+    // Whole-slice searches (vectorised) rather than a loop over every byte: any NUL or CR that
+    // does not end a line (neither can go as it is), the longest line, any non-ASCII byte.
     let bytes = text.as_bytes();
-    let (mut line, mut ascii, mut plain) = (0usize, true, true);
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'\n' => line = 0,
-            b'\r' if bytes.get(i + 1) == Some(&b'\n') => {}
-            0 | b'\r' => plain = false,
-            _ => {
-                line += 1;
-                ascii &= b.is_ascii();
-                if line > MAX_LINE {
-                    plain = false;
-                }
-            }
-        }
-    }
-    match (plain, ascii, transfer) {
+    let bare_cr = memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'));
+    let mut start = 0;
+    let long = memchr::memchr_iter(b'\n', bytes)
+        .chain(std::iter::once(bytes.len()))
+        .any(|end| {
+            let line = &bytes[start..end];
+            start = end + 1;
+            line.strip_suffix(b"\r").unwrap_or(line).len() > MAX_LINE
+        });
+    let plain = !bare_cr && !long && memchr::memchr(0, bytes).is_none();
+    match (plain, text.is_ascii(), transfer) {
         (true, true, _) => Encoding::SevenBit,
         (true, false, Transfer::EightBit) => Encoding::EightBit,
         _ => Encoding::QuotedPrintable,
@@ -73,58 +68,55 @@ fn encoding(text: &str, transfer: Transfer) -> Encoding {
 /// not in the parts: it is checked against them and lengthened if one contains it. Returns
 /// whether a part went as 8-bit (the MAIL command then says `BODY=8BITMIME`).
 pub fn write_alternative(
-    out: &mut Vec<u8>,
+    out: &mut String,
     text: &str,
     html: &str,
     transfer: Transfer,
     boundary: &str,
 ) -> bool {
     let mut boundary = boundary.to_string();
-    while text.contains(&boundary) || html.contains(&boundary) {
+    let within = |part: &str, b: &str| memchr::memmem::find(part.as_bytes(), b.as_bytes()).is_some();
+    while within(text, &boundary) || within(html, &boundary) {
         boundary.push('_');
     }
-    let mut head = String::with_capacity(256);
     let _ = write!(
-        head,
+        out,
         "MIME-Version: 1.0\r\nContent-Type: multipart/alternative;\r\n boundary=\"{boundary}\"\r\n\r\n"
     );
-    out.extend_from_slice(head.as_bytes());
     let mut eight_bit = false;
     for (kind, body) in [("plain", text), ("html", html)] {
         let enc = encoding(body, transfer);
         eight_bit |= enc == Encoding::EightBit;
-        head.clear();
         let _ = write!(
-            head,
+            out,
             "--{boundary}\r\nContent-Type: text/{kind}; charset=utf-8\r\nContent-Transfer-Encoding: {}\r\n\r\n",
             enc.name()
         );
-        out.extend_from_slice(head.as_bytes());
         match enc {
             Encoding::QuotedPrintable => quoted_printable(body, out),
             _ => crlf(body, out),
         }
-        out.extend_from_slice(b"\r\n");
+        out.push_str("\r\n");
     }
-    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let _ = write!(out, "--{boundary}--\r\n");
     eight_bit
 }
 
 /// `text` with every line ending made CRLF (no ending added after the last line).
-fn crlf(text: &str, out: &mut Vec<u8>) {
+fn crlf(text: &str, out: &mut String) {
     out.reserve(text.len() + text.len() / 32);
     let mut lines = text.split('\n').peekable();
     while let Some(line) = lines.next() {
-        out.extend_from_slice(line.strip_suffix('\r').unwrap_or(line).as_bytes());
+        out.push_str(line.strip_suffix('\r').unwrap_or(line));
         if lines.peek().is_some() {
-            out.extend_from_slice(b"\r\n");
+            out.push_str("\r\n");
         }
     }
 }
 
 /// `text` quoted-printable: lines of at most 76 characters with soft breaks, `=`, control
 /// and non-ASCII bytes as `=XX`, a space or tab before a line break encoded.
-fn quoted_printable(text: &str, out: &mut Vec<u8>) {
+fn quoted_printable(text: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     out.reserve(text.len() + text.len() / 4);
     let mut lines = text.split('\n').peekable();
@@ -138,39 +130,49 @@ fn quoted_printable(text: &str, out: &mut Vec<u8>) {
             // Room for a soft break ("=") after this token unless the line ends with it.
             let room = if last { QP_LINE } else { QP_LINE - 1 };
             if width + len > room {
-                out.extend_from_slice(b"=\r\n");
+                out.push_str("=\r\n");
                 width = 0;
             }
             if literal {
-                out.push(b);
+                out.push(char::from(b));
             } else {
-                out.extend_from_slice(&[b'=', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
+                out.extend([
+                    '=',
+                    char::from(HEX[usize::from(b >> 4)]),
+                    char::from(HEX[usize::from(b & 15)]),
+                ]);
             }
             width += len;
         }
         if lines.peek().is_some() {
-            out.extend_from_slice(b"\r\n");
+            out.push_str("\r\n");
         }
     }
 }
 
-/// Copies `message` to `out` as DATA carries it: a dot doubled at the start of every line
-/// (RFC 5321 4.5.2), the end of the message marked by a line holding a dot.
-pub fn dot_stuff(message: &[u8], out: &mut Vec<u8>) {
-    let mut rest = message;
-    if rest.first() == Some(&b'.') {
-        out.push(b'.');
+/// A message as DATA carries it: a dot doubled at the start of every line (RFC 5321 4.5.2),
+/// the end marked by a line holding a dot. Written straight into the command lettre sends:
+/// the message is copied once, as it is stuffed.
+pub struct Stuffed<'a>(pub &'a str);
+
+impl std::fmt::Display for Stuffed<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut rest = self.0;
+        if rest.starts_with('.') {
+            f.write_char('.')?;
+        }
+        while let Some(i) = memchr::memmem::find(rest.as_bytes(), b"\n.") {
+            // `i` is the byte of an ASCII newline: a character boundary.
+            f.write_str(&rest[..=i])?;
+            f.write_char('.')?;
+            rest = &rest[i + 1..];
+        }
+        f.write_str(rest)?;
+        if !self.0.ends_with("\r\n") {
+            f.write_str("\r\n")?;
+        }
+        f.write_str(".\r\n")
     }
-    while let Some(i) = memchr::memmem::find(rest, b"\n.") {
-        out.extend_from_slice(&rest[..=i]);
-        out.push(b'.');
-        rest = &rest[i + 1..];
-    }
-    out.extend_from_slice(rest);
-    if !out.ends_with(b"\r\n") {
-        out.extend_from_slice(b"\r\n");
-    }
-    out.extend_from_slice(b".\r\n");
 }
 
 #[cfg(test)]
@@ -216,9 +218,8 @@ mod tests {
         ];
         for transfer in [Transfer::EightBit, Transfer::SevenBit] {
             for text in &cases {
-                let mut out = b"Subject: x\r\n".to_vec();
-                write_alternative(&mut out, text, "<p>é</p>", transfer, "=_b0undary");
-                let message = String::from_utf8(out).unwrap();
+                let mut message = "Subject: x\r\n".to_string();
+                write_alternative(&mut message, text, "<p>é</p>", transfer, "=_b0undary");
                 for line in message.split("\r\n") {
                     assert!(line.len() <= MAX_LINE, "{} bytes", line.len());
                     assert!(!line.contains('\n') && !line.contains('\r'), "bare line ending");
@@ -244,17 +245,20 @@ mod tests {
 
     #[test]
     fn a_boundary_found_in_a_part_is_lengthened() {
-        let mut out = Vec::new();
-        write_alternative(&mut out, "see --b here", "<p>--b_</p>", Transfer::EightBit, "b");
-        let message = String::from_utf8(out).unwrap();
+        let mut message = String::new();
+        write_alternative(
+            &mut message,
+            "see --b here",
+            "<p>--b_</p>",
+            Transfer::EightBit,
+            "b",
+        );
         assert!(message.contains("boundary=\"b__\""), "{message}");
         assert!(message.ends_with("--b__--\r\n"));
     }
 
     fn stuffed(message: &str) -> String {
-        let mut out = Vec::new();
-        dot_stuff(message.as_bytes(), &mut out);
-        String::from_utf8(out).unwrap()
+        Stuffed(message).to_string()
     }
 
     #[test]
@@ -265,9 +269,30 @@ mod tests {
     }
 
     #[test]
+    fn lines_too_long_bare_cr_and_nul_need_quoted_printable() {
+        let line = |n: usize| "a".repeat(n);
+        let at = |text: &str| encoding(text, Transfer::EightBit);
+        assert_eq!(at(&line(MAX_LINE)), Encoding::SevenBit);
+        assert_eq!(at(&format!("{}\r\nb", line(MAX_LINE))), Encoding::SevenBit);
+        assert_eq!(
+            at(&format!("b\n{}", line(MAX_LINE + 1))),
+            Encoding::QuotedPrintable
+        );
+        assert_eq!(
+            at(&format!("{}\nb", line(MAX_LINE + 1))),
+            Encoding::QuotedPrintable
+        );
+        assert_eq!(at("a\rb"), Encoding::QuotedPrintable);
+        assert_eq!(at("a\r"), Encoding::QuotedPrintable);
+        assert_eq!(at("a\0b"), Encoding::QuotedPrintable);
+        assert_eq!(at("ä\r\n"), Encoding::EightBit);
+        assert_eq!(encoding("ä", Transfer::SevenBit), Encoding::QuotedPrintable);
+    }
+
+    #[test]
     fn eight_bit_is_asked_for_only_when_used() {
         let needs_eight_bit = |[text, html]: [&str; 2], transfer| {
-            write_alternative(&mut Vec::new(), text, html, transfer, "=_b")
+            write_alternative(&mut String::new(), text, html, transfer, "=_b")
         };
         assert!(needs_eight_bit(["ä", "a"], Transfer::EightBit));
         assert!(!needs_eight_bit(["a", "b"], Transfer::EightBit));

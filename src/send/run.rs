@@ -322,11 +322,11 @@ impl Run {
                     permanent: true,
                     reply: why,
                 },
-                Ok(Built { bytes, .. }) => match (&self.transport, conn.as_mut(), opened) {
-                    (Transport::Smtp(_), Some(c), Some(Ok(()))) => c.data(&bytes).await,
+                Ok(Built { text, .. }) => match (&self.transport, conn.as_mut(), opened) {
+                    (Transport::Smtp(_), Some(c), Some(Ok(()))) => c.data(&text).await,
                     (Transport::Smtp(_), Some(_), Some(Err(refused))) => refused,
                     (Transport::Smtp(_), _, _) => Delivery::NotDelivered("no connection".into()),
-                    (Transport::File(dir), _, _) => write_file(dir.clone(), row.id, bytes).await,
+                    (Transport::File(dir), _, _) => write_file(dir.clone(), row.id, text.into_bytes()).await,
                 },
             };
             let finish = self.judge(&row, delivery, started_at);

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use lettre::address::Envelope;
 
-use super::mime::{Transfer, dot_stuff};
+use super::mime::{Stuffed, Transfer};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
 use lettre::transport::smtp::commands::{Data, Mail, Quit, Rcpt, Rset};
@@ -217,15 +217,9 @@ impl Connection {
     }
 
     /// Writes the message of an opened transaction and its final dot, and reads the verdict.
-    pub async fn data(&mut self, message: &[u8]) -> Delivery {
+    pub async fn data(&mut self, message: &str) -> Delivery {
         // The whole message and the final dot in one write.
-        let mut data = Vec::with_capacity(message.len() + message.len() / 64 + 8);
-        dot_stuff(message, &mut data);
-        let data = match String::from_utf8(data) {
-            Ok(text) => text,
-            Err(_) => return self.message_bytes(message).await,
-        };
-        match timeout(self.step_timeout, self.conn.command(Raw(data))).await {
+        match timeout(self.step_timeout, self.conn.command(Stuffed(message))).await {
             Ok(Ok(response)) => Delivery::Accepted(reply_text(&response)),
             Ok(Err(e)) => self.after_data(e).await,
             Err(_) => {
@@ -272,18 +266,6 @@ impl Connection {
         }
         let _ = self.command(Rset.to_string()).await;
         Err(Delivery::Refused { permanent, reply })
-    }
-
-    /// The message through lettre's own DATA writer (a message that is not UTF-8).
-    async fn message_bytes(&mut self, message: &[u8]) -> Delivery {
-        match timeout(self.step_timeout, self.conn.message(message)).await {
-            Ok(Ok(response)) => Delivery::Accepted(reply_text(&response)),
-            Ok(Err(e)) => self.after_data(e).await,
-            Err(_) => {
-                self.conn.abort().await;
-                Delivery::Uncertain("no reply from the server after the message was sent".into())
-            }
-        }
     }
 
     /// An error once the whole message was written: a reply is a refusal, anything else
