@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, QueryResult, Statement, Value};
 
-use crate::category::{CATEGORIES, DataCategory};
+use crate::category::DataCategory;
 use crate::error::{DbContext, Result};
 
 /// A system in an incident's scope, with the bit it has in the systems mask.
@@ -24,17 +24,56 @@ pub struct ResolveCounts {
     pub changed: i64,
 }
 
-/// `(MAX(e & 1) | MAX(e & 2) | ...)` on SQLite, `bit_or(e)` on PostgreSQL: the union of masks.
-fn or_aggregate(backend: DbBackend, column: &str, bits: usize) -> String {
+/// `(MAX(e & 1) | MAX(e & 4) | ...)` on SQLite, one `MAX` per bit of `bits` (the bits the
+/// values can have), `bit_or(e)` on PostgreSQL: the union of masks.
+fn or_aggregate(backend: DbBackend, column: &str, bits: i64) -> String {
     match backend {
         DbBackend::Postgres => format!("bit_or({column})"),
         _ => {
-            let parts: Vec<String> = (0..bits)
+            let parts: Vec<String> = (0..63)
+                .filter(|b| bits & (1_i64 << b) != 0)
                 .map(|b| format!("MAX({column} & {})", 1_i64 << b))
                 .collect();
-            format!("({})", parts.join(" | "))
+            if parts.is_empty() {
+                "0".to_string()
+            } else {
+                format!("({})", parts.join(" | "))
+            }
         }
     }
+}
+
+/// The categories the records of `systems` can expose: their systems' categories and every
+/// per-record list. SQLite has no bitwise aggregate, and a `MAX` per bit costs as much as the
+/// rest of the resolution together, so the union of a person's categories is built from the
+/// bits that can occur only (a few, where the vocabulary has dozens). One pass over the
+/// systems' records, without reading their rows' other columns.
+async fn possible_categories(txn: &DatabaseTransaction, systems: &[ScopedSystem]) -> Result<i64> {
+    let ids = systems
+        .iter()
+        .map(|s| s.id.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let rows = txn
+        .query_all_raw(Statement::from_string(
+            txn.get_database_backend(),
+            format!(
+                "SELECT categories FROM system WHERE id IN ({ids}) \
+                 UNION SELECT DISTINCT categories FROM subject_record WHERE system_id IN ({ids})"
+            ),
+        ))
+        .await
+        .context("resolving affected subjects")?;
+    let mut bits = 0;
+    for row in rows {
+        bits |= row
+            .try_get::<i64>("", "categories")
+            .context("resolving affected subjects")?;
+    }
+    Ok(bits)
 }
 
 /// Recomputes the affected subjects of `incident_id` from its scope, in `txn`.
@@ -59,7 +98,12 @@ pub async fn resolve(
                 .context("resolving affected subjects")
         }
     };
-    let select = resolution_select(backend, systems, incident_id);
+    let possible = if pg {
+        0 // bit_or needs no list of bits
+    } else {
+        possible_categories(txn, systems).await?
+    };
+    let select = resolution_select(backend, systems, incident_id, possible);
     let columns = "subject_id, categories, systems, records, country, jurisdiction, special";
     if pg {
         // Memory for this transaction's sorts and hashes (one row per record in scope), so
@@ -152,7 +196,12 @@ pub async fn resolve(
 
 /// The resolution as one `SELECT` of the affected-subject columns: the records in scope
 /// (system, time window), their exposed categories, one row per person.
-fn resolution_select(backend: DbBackend, systems: &[ScopedSystem], incident_id: i64) -> String {
+fn resolution_select(
+    backend: DbBackend,
+    systems: &[ScopedSystem],
+    incident_id: i64,
+    possible: i64,
+) -> String {
     let system_bit: Vec<String> = systems
         .iter()
         .enumerate()
@@ -190,8 +239,8 @@ fn resolution_select(backend: DbBackend, systems: &[ScopedSystem], incident_id: 
                        AND (sc.records_to IS NULL OR r.first_seen IS NULL OR r.first_seen <= sc.records_to)) x \
                WHERE x.exposed <> 0 GROUP BY x.subject_id) e \
          JOIN subject subj ON subj.id = e.subject_id",
-        cat_or = or_aggregate(backend, "x.exposed", CATEGORIES.len()),
-        sys_or = or_aggregate(backend, "x.sysbit", systems.len().max(1)),
+        cat_or = or_aggregate(backend, "x.exposed", possible),
+        sys_or = or_aggregate(backend, "x.sysbit", (1_i64 << systems.len().max(1)) - 1),
         system_bit = if system_bit.is_empty() {
             "WHEN 0 THEN 0".to_string()
         } else {

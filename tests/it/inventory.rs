@@ -356,7 +356,7 @@ pub fn identity_resolution_across_systems(env: &TestEnv) {
         b"id,email,name,country,subject_key,categories\n\
           h1,ann.lee@example.org,Ann Lee,DE,,name;health\n\
           h2,BOB@Example.Org,Robert,FR,,employment\n\
-          h3,,Cleo P.,IT,person-77,national_id\n",
+          h3,,Cleo P.,IT,person-77,national_id;bank_account\n",
     );
     env.ok(&["inventory", "import", "--system", "crm", &crm]);
     env.ok(&["inventory", "import", "--system", "hr", &hr]);
@@ -403,6 +403,18 @@ pub fn identity_resolution_across_systems(env: &TestEnv) {
         .find(|p| p["name"].as_str().unwrap().starts_with("Cleo"))
         .unwrap();
     assert_eq!(cleo["systems"], serde_json::json!(["crm", "hr"]));
+    // A record's own categories count even where its system's list lacks them.
+    assert_eq!(
+        cleo["categories"],
+        serde_json::json!([
+            "name",
+            "email",
+            "postal_address",
+            "bank_account",
+            "national_id",
+            "purchase_history"
+        ])
+    );
     assert_eq!(
         by_email("bob.other@example.org")["systems"],
         serde_json::json!(["crm"])
