@@ -120,6 +120,50 @@ fn run(cmd: &mut Command) -> String {
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
+/// The database's own bulk loader (`sqlite3 .import`, psql `\copy`) of `files` into one table
+/// of six text columns: plain, or `keyed` with a unique index on the record id (ids are
+/// unique across the three files). Returns seconds.
+fn bulk_load(backend: &str, dir: &Path, url: &str, files: &[PathBuf], keyed: bool) -> f64 {
+    let table = if keyed { "ref_keyed" } else { "ref_import" };
+    let create = format!(
+        "CREATE TABLE {table} (id text, email text, name text, country text, first_seen text, last_seen text); {}",
+        if keyed {
+            format!("CREATE UNIQUE INDEX {table}_id ON {table} (id);")
+        } else {
+            String::new()
+        }
+    );
+    if backend == "postgres" {
+        run(Command::new("psql").args([url, "-qc", &create]));
+        let mut secs = 0.0;
+        for f in files {
+            let copy = format!(
+                "\\copy {table} FROM '{}' WITH (FORMAT csv, HEADER true)",
+                f.display()
+            );
+            let t = Instant::now();
+            run(Command::new("psql").args([url, "-qc", &copy]));
+            secs += t.elapsed().as_secs_f64();
+        }
+        run(Command::new("psql").args([url, "-qc", &format!("DROP TABLE {table}")]));
+        secs
+    } else {
+        let mut script = format!("{create}\n.mode csv\n");
+        for f in files {
+            script.push_str(&format!(".import --skip 1 '{}' {table}\n", f.display()));
+        }
+        let t = Instant::now();
+        let mut child = Command::new("sqlite3")
+            .arg(dir.join(format!("{table}.db")))
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
+        assert!(child.wait().unwrap().success());
+        t.elapsed().as_secs_f64()
+    }
+}
+
 /// Bulk load + hand-written upserts, in a scratch schema (SQLite: its own file; PostgreSQL:
 /// tables prefixed `ref_`, dropped afterwards). Returns seconds.
 fn reference_upsert_import(backend: &str, dir: &Path, url: &str, files: &[PathBuf]) -> f64 {
@@ -221,15 +265,59 @@ fn reference_resolution_sql(pg: bool) -> String {
     )
 }
 
+/// The hand-written resolution followed by the writes breachdesk's resolution makes: one row
+/// per affected person into a table keyed on (incident, person), and a follow-up case per
+/// person into a table with the same four indexes as `followup_case`.
+fn reference_resolution_with_writes_sql(pg: bool) -> String {
+    let (pk, now) = if pg {
+        ("BIGSERIAL PRIMARY KEY", "now()")
+    } else {
+        ("INTEGER PRIMARY KEY", "'now'")
+    };
+    format!(
+        "{} DROP TABLE IF EXISTS ref_aff; DROP TABLE IF EXISTS ref_case; \
+         CREATE TABLE ref_aff (id {pk}, incident_id BIGINT NOT NULL, subject_id BIGINT NOT NULL, categories BIGINT, \
+         records BIGINT, resolved_at TEXT); CREATE UNIQUE INDEX ref_aff_ux ON ref_aff (incident_id, subject_id); \
+         CREATE TABLE ref_case (id {pk}, incident_id BIGINT NOT NULL, subject_id BIGINT NOT NULL, status TEXT, \
+         in_scope BOOLEAN, opened_at TEXT, updated_at TEXT); \
+         CREATE UNIQUE INDEX ref_case_ux ON ref_case (incident_id, subject_id); \
+         CREATE INDEX ref_case_st ON ref_case (incident_id, status); CREATE INDEX ref_case_s ON ref_case (subject_id); \
+         BEGIN; INSERT INTO ref_aff (incident_id, subject_id, categories, records, resolved_at) \
+         SELECT 1, subject_id, categories, records, {now} FROM ref_affected; \
+         INSERT INTO ref_case (incident_id, subject_id, status, in_scope, opened_at, updated_at) \
+         SELECT 1, subject_id, 'open', true, {now}, {now} FROM ref_aff; COMMIT;",
+        reference_resolution_sql(pg)
+    )
+}
+
+/// Runs `sql` in the database's own shell; returns seconds.
+fn shell_sql(backend: &str, dir: &Path, url: &str, sql: &str) -> f64 {
+    let t = Instant::now();
+    if backend == "postgres" {
+        run(Command::new("psql").args([url, "-qc", sql]));
+    } else {
+        let mut child = Command::new("sqlite3")
+            .arg(dir.join("bench.db"))
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(sql.as_bytes()).unwrap();
+        assert!(child.wait().unwrap().success());
+    }
+    t.elapsed().as_secs_f64()
+}
+
 struct Row {
     backend: String,
     rows: usize,
     import_s: f64,
     import_ref_s: f64,
+    import_keyed_s: f64,
     import_sql_s: f64,
     import_rss: f64,
     resolve_s: f64,
     resolve_ref_s: f64,
+    resolve_ref_writes_s: f64,
     resolve_rss: f64,
     affected: String,
 }
@@ -251,37 +339,12 @@ fn bench(backend: &str, total: usize, work: &Path) -> Row {
         "sqlite://bench.db".to_string()
     };
 
-    // Reference: the bulk loader of each database, into a plain table, same files.
-    eprintln!("[{backend} {total}] reference import");
-    let import_ref_s = if backend == "postgres" {
-        run(Command::new("psql").args([url.as_str(), "-qc", "CREATE TABLE ref_import (id text, email text, name text, country text, first_seen text, last_seen text)"]));
-        let mut secs = 0.0;
-        for f in &files {
-            let copy = format!(
-                "\\copy ref_import FROM '{}' WITH (FORMAT csv, HEADER true)",
-                f.display()
-            );
-            let t = Instant::now();
-            run(Command::new("psql").args([url.as_str(), "-qc", &copy]));
-            secs += t.elapsed().as_secs_f64();
-        }
-        run(Command::new("psql").args([url.as_str(), "-qc", "DROP TABLE ref_import"]));
-        secs
-    } else {
-        let mut script = String::from(".mode csv\n");
-        for f in &files {
-            script.push_str(&format!(".import '{}' ref_import\n", f.display()));
-        }
-        let t = Instant::now();
-        let mut child = Command::new("sqlite3")
-            .arg(dir.join("reference.db"))
-            .stdin(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
-        assert!(child.wait().unwrap().success());
-        t.elapsed().as_secs_f64()
-    };
+    // References: the bulk loader of each database, into a plain table, same files; and the
+    // same into a table with the key the import upserts on (the record id), which is the
+    // least any import keyed on (system, id) has to do.
+    eprintln!("[{backend} {total}] reference imports");
+    let import_ref_s = bulk_load(backend, &dir, &url, &files, false);
+    let import_keyed_s = bulk_load(backend, &dir, &url, &files, true);
 
     // Second reference: the same work written by hand in the database's own shell — bulk
     // load into a staging table, then one person per lower-cased email and one record per
@@ -339,20 +402,9 @@ fn bench(backend: &str, total: usize, work: &Path) -> Row {
     let stats: serde_json::Value = serde_json::from_str(&stats).unwrap();
     let affected = format!("{} subjects, {} records", stats["subjects"], stats["records"]);
 
-    let sql = reference_resolution_sql(backend == "postgres");
-    let t = Instant::now();
-    if backend == "postgres" {
-        run(Command::new("psql").args([url.as_str(), "-qc", &sql]));
-    } else {
-        let mut child = Command::new("sqlite3")
-            .arg(dir.join("bench.db"))
-            .stdin(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(sql.as_bytes()).unwrap();
-        assert!(child.wait().unwrap().success());
-    }
-    let resolve_ref_s = t.elapsed().as_secs_f64();
+    let pg = backend == "postgres";
+    let resolve_ref_s = shell_sql(backend, &dir, &url, &reference_resolution_sql(pg));
+    let resolve_ref_writes_s = shell_sql(backend, &dir, &url, &reference_resolution_with_writes_sql(pg));
 
     if backend == "postgres" {
         let _ = Command::new("psql")
@@ -369,10 +421,12 @@ fn bench(backend: &str, total: usize, work: &Path) -> Row {
         rows: total,
         import_s,
         import_ref_s,
+        import_keyed_s,
         import_sql_s,
         import_rss,
         resolve_s,
         resolve_ref_s,
+        resolve_ref_writes_s,
         resolve_rss,
         affected,
     }
@@ -388,18 +442,22 @@ fn main() {
         for &rows in &a.rows {
             let r = bench(backend, rows, &work);
             eprintln!(
-                "[{} {}] import {:.2}s ({:.0} rows/s) vs bulk load {:.2}s = {:.2}x, vs bulk load + upserts {:.2}s = {:.2}x; resolve {:.2}s vs {:.2}s = {:.2}x; peak RSS import {:.0} MiB",
+                "[{} {}] import {:.2}s ({:.0} rows/s) vs bulk load {:.2}s = {:.2}x, vs keyed bulk load {:.2}s = {:.2}x, vs bulk load + upserts {:.2}s = {:.2}x; resolve {:.2}s vs {:.2}s = {:.2}x, vs with the same writes {:.2}s = {:.2}x; peak RSS import {:.0} MiB",
                 r.backend,
                 r.rows,
                 r.import_s,
                 r.rows as f64 / r.import_s,
                 r.import_ref_s,
                 r.import_s / r.import_ref_s,
+                r.import_keyed_s,
+                r.import_s / r.import_keyed_s,
                 r.import_sql_s,
                 r.import_s / r.import_sql_s,
                 r.resolve_s,
                 r.resolve_ref_s,
                 r.resolve_s / r.resolve_ref_s,
+                r.resolve_ref_writes_s,
+                r.resolve_s / r.resolve_ref_writes_s,
                 r.import_rss
             );
             results.push(r);
@@ -415,23 +473,29 @@ fn main() {
         std::env::consts::ARCH,
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     ));
-    md.push_str("| backend | rows | import | rows/s | bulk load (ref.) | ratio | bulk load + same upserts in SQL (ref.) | ratio | peak RSS import | resolve | hand-written SQL (ref.) | ratio | peak RSS resolve | affected |\n");
-    md.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    md.push_str("| backend | rows | import | rows/s | bulk load (ref.) | ratio | keyed bulk load (ref.) | ratio | bulk load + same upserts in SQL (ref.) | ratio | peak RSS import | resolve | hand-written SQL (ref.) | ratio | hand-written SQL + same writes (ref.) | ratio | peak RSS resolve | affected |\n");
+    md.push_str(
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
+    );
     for r in &results {
         md.push_str(&format!(
-            "| {} | {} | {:.2} s | {:.0} | {:.2} s | {:.2}x | {:.2} s | {:.2}x | {:.0} MiB | {:.2} s | {:.2} s | {:.2}x | {:.0} MiB | {} |\n",
+            "| {} | {} | {:.2} s | {:.0} | {:.2} s | {:.2}x | {:.2} s | {:.2}x | {:.2} s | {:.2}x | {:.0} MiB | {:.2} s | {:.2} s | {:.2}x | {:.2} s | {:.2}x | {:.0} MiB | {} |\n",
             r.backend,
             r.rows,
             r.import_s,
             r.rows as f64 / r.import_s,
             r.import_ref_s,
             r.import_s / r.import_ref_s,
+            r.import_keyed_s,
+            r.import_s / r.import_keyed_s,
             r.import_sql_s,
             r.import_s / r.import_sql_s,
             r.import_rss,
             r.resolve_s,
             r.resolve_ref_s,
             r.resolve_s / r.resolve_ref_s,
+            r.resolve_ref_writes_s,
+            r.resolve_s / r.resolve_ref_writes_s,
             r.resolve_rss,
             r.affected
         ));
