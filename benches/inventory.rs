@@ -120,6 +120,16 @@ fn run(cmd: &mut Command) -> String {
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
+/// Feeds `script` to a database shell (`sqlite3 FILE`, `psql URL`) on its standard input and
+/// waits for it to succeed. Returns seconds.
+fn piped(cmd: &mut Command, script: &str) -> f64 {
+    let t = Instant::now();
+    let mut child = cmd.stdin(std::process::Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success(), "{cmd:?} failed");
+    t.elapsed().as_secs_f64()
+}
+
 /// The database's own bulk loader (`sqlite3 .import`, psql `\copy`) of `files` into one table
 /// of six text columns: plain, or `keyed` with a unique index on the record id (ids are
 /// unique across the three files). Returns seconds.
@@ -152,15 +162,10 @@ fn bulk_load(backend: &str, dir: &Path, url: &str, files: &[PathBuf], keyed: boo
         for f in files {
             script.push_str(&format!(".import --skip 1 '{}' {table}\n", f.display()));
         }
-        let t = Instant::now();
-        let mut child = Command::new("sqlite3")
-            .arg(dir.join(format!("{table}.db")))
-            .stdin(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
-        assert!(child.wait().unwrap().success());
-        t.elapsed().as_secs_f64()
+        piped(
+            Command::new("sqlite3").arg(dir.join(format!("{table}.db"))),
+            &script,
+        )
     }
 }
 
@@ -202,30 +207,17 @@ fn reference_upsert_import(backend: &str, dir: &Path, url: &str, files: &[PathBu
              DELETE FROM ref_stage; COMMIT;\n"
         ));
     }
-    let start = Instant::now();
-    if pg {
-        let mut child = Command::new("psql")
-            .args([url, "-q", "-v", "ON_ERROR_STOP=1"])
-            .stdin(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(sql.as_bytes()).unwrap();
-        assert!(child.wait().unwrap().success());
+    let secs = if pg {
+        piped(
+            Command::new("psql").args([url, "-q", "-v", "ON_ERROR_STOP=1"]),
+            &sql,
+        )
     } else {
-        let mut child = Command::new("sqlite3")
-            .arg(dir.join("reference-upsert.db"))
-            .stdin(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(format!("PRAGMA journal_mode=WAL;\nPRAGMA synchronous=NORMAL;\n{sql}").as_bytes())
-            .unwrap();
-        assert!(child.wait().unwrap().success());
-    }
-    let secs = start.elapsed().as_secs_f64();
+        piped(
+            Command::new("sqlite3").arg(dir.join("reference-upsert.db")),
+            &format!("PRAGMA journal_mode=WAL;\nPRAGMA synchronous=NORMAL;\n{sql}"),
+        )
+    };
     if pg {
         run(Command::new("psql").args([url, "-qc", "DROP TABLE ref_record, ref_subject, ref_stage"]));
     }
@@ -292,19 +284,13 @@ fn reference_resolution_with_writes_sql(pg: bool) -> String {
 
 /// Runs `sql` in the database's own shell; returns seconds.
 fn shell_sql(backend: &str, dir: &Path, url: &str, sql: &str) -> f64 {
-    let t = Instant::now();
     if backend == "postgres" {
+        let t = Instant::now();
         run(Command::new("psql").args([url, "-qc", sql]));
+        t.elapsed().as_secs_f64()
     } else {
-        let mut child = Command::new("sqlite3")
-            .arg(dir.join("bench.db"))
-            .stdin(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(sql.as_bytes()).unwrap();
-        assert!(child.wait().unwrap().success());
+        piped(Command::new("sqlite3").arg(dir.join("bench.db")), sql)
     }
-    t.elapsed().as_secs_f64()
 }
 
 struct Row {

@@ -1,6 +1,7 @@
 //! The database: opening it (SQLite file or PostgreSQL server), its schema version, and the
 //! entities. The only module that knows SQL; capabilities call into it.
 
+pub mod affected;
 pub mod entities;
 pub mod followup;
 pub mod followup_queries;

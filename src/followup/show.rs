@@ -10,10 +10,10 @@ use super::requests::RequestView;
 use crate::category::DataCategory;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::db::affected;
 use crate::db::entities::case_event::{Assist, EventKind};
 use crate::db::entities::followup_case::CaseStatus;
 use crate::db::entities::{case_event, case_request, notification, subject};
-use crate::db::resolve as affected;
 use crate::error::{DbContext, Error, Result};
 use crate::incident::Incident;
 

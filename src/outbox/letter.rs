@@ -9,9 +9,9 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::config::Settings;
+use crate::db::affected::AffectedRow;
 use crate::db::letter_pack::{Dictionary, PackedBody, Packer};
 use crate::db::outbox::NewNotification;
-use crate::db::resolve::AffectedRow;
 use crate::error::{Error, Result};
 use crate::incident::Incident;
 use crate::inventory::fields::SubjectEmail;

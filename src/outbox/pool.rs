@@ -10,8 +10,8 @@ use std::thread::JoinHandle;
 use tokio::sync::oneshot;
 
 use super::letter::{LetterSetup, LetterWriter};
+use crate::db::affected::AffectedRow;
 use crate::db::outbox::NewNotification;
-use crate::db::resolve::AffectedRow;
 use crate::error::{Error, Result};
 use crate::letters::Channel;
 

@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use crate::category::DataCategory;
-use crate::db::resolve::AffectedRow;
+use crate::db::affected::AffectedRow;
 use crate::error::{Error, Result};
 
 /// The CSV header of an export.

@@ -14,8 +14,9 @@ use crate::category::DataCategory;
 use crate::clock;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::db::affected::{self, RawStats};
 use crate::db::entities::{incident_scope, system};
-use crate::db::resolve::{self as sql, RawStats, ResolveCounts, ScopedSystem};
+use crate::db::resolve::{self as sql, ResolveCounts, ScopedSystem};
 use crate::error::{DbContext, Error, Result};
 use crate::incident;
 use crate::inventory::system as systems;
@@ -259,7 +260,7 @@ pub async fn stats(db: &Db, reference: &str) -> Result<Stats> {
         .map(|(_, s)| s.key)
         .collect();
     let txn = db.conn.begin().await.context("reading statistics")?;
-    let raw: RawStats = sql::stats(&txn, inc.id, &keys).await?;
+    let raw: RawStats = affected::stats(&txn, inc.id, &keys).await?;
     txn.commit().await.context("reading statistics")?;
     let counts = |v: Vec<(Option<String>, i64)>| {
         v.into_iter()
@@ -297,14 +298,14 @@ pub async fn stats(db: &Db, reference: &str) -> Result<Stats> {
 /// flat however many there are).
 pub async fn for_each_affected<F>(db: &Db, reference: &str, mut each: F) -> Result<u64>
 where
-    F: FnMut(sql::AffectedRow) -> Result<()>,
+    F: FnMut(affected::AffectedRow) -> Result<()>,
 {
     const PAGE: u64 = 5_000;
     let inc = incident::find(db, reference).await?;
     let mut after = 0_i64;
     let mut n = 0_u64;
     loop {
-        let page = sql::page(&db.conn, inc.id, after, PAGE).await?;
+        let page = affected::page(&db.conn, inc.id, after, PAGE).await?;
         let len = page.len() as u64;
         for row in page {
             after = row.subject_id;
