@@ -67,6 +67,7 @@ fn main() {
         Both inventory::systems_register,
         Both inventory::messy_csv_with_exact_counts_and_rejects,
         Both inventory::reimport_is_idempotent_and_newer_files_update,
+        Both inventory::a_person_on_several_lines_takes_the_newest_values,
         Both inventory::encodings_and_delimiters,
         Both inventory::strict_imports_nothing_when_a_row_is_bad,
         Both inventory::identity_resolution_across_systems,

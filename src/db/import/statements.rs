@@ -88,15 +88,47 @@ impl Statements {
             .collect::<Vec<_>>()
             .join(" OR ");
         differs.push(format!("(({has_address}) AND ({address_differs}))"));
-        let aggregated: Vec<String> = contact.iter().map(|c| format!("MAX({c})")).collect();
+        // The staged rows in file order. SQLite applies an upsert's rows one after the other,
+        // so a person on several lines of a chunk takes each line's values in turn (the newest
+        // win, an address stays whole) and needs no grouping, which was a quarter of the
+        // import's work in the database. PostgreSQL refuses to update a row twice in one
+        // statement: there the chunk's lines are grouped by person first, each value taken from
+        // the last line that has it (the address from the last line that has one), which is
+        // what SQLite's line-by-line upsert makes of them.
+        let now = format!("{}, {}", ph(1), ph(2));
+        let rows = match backend {
+            DbBackend::Postgres => {
+                let staged_address = address
+                    .iter()
+                    .map(|c| format!("{c} IS NOT NULL"))
+                    .collect::<Vec<_>>()
+                    .join(" OR ");
+                let aggregated: Vec<String> = contact
+                    .iter()
+                    .map(|c| {
+                        let given = if address.contains(c) {
+                            staged_address.clone()
+                        } else {
+                            format!("{c} IS NOT NULL")
+                        };
+                        format!("(array_agg({c} ORDER BY line DESC) FILTER (WHERE {given}))[1]")
+                    })
+                    .collect();
+                format!(
+                    "{}, {now} FROM bd_stage WHERE true GROUP BY subject_key ORDER BY MIN(line)",
+                    aggregated.join(", ")
+                )
+            }
+            _ => format!(
+                "{}, {now} FROM bd_stage WHERE true ORDER BY line",
+                contact.join(", ")
+            ),
+        };
         let subjects = format!(
             "INSERT INTO subject (subject_key, {cols}, created_at, updated_at) \
-             SELECT subject_key, {agg}, {now1}, {now2} FROM bd_stage WHERE true GROUP BY subject_key ORDER BY MIN(line) \
+             SELECT subject_key, {rows} \
              ON CONFLICT (subject_key) DO UPDATE SET {set}, updated_at = excluded.updated_at WHERE {differs}",
             cols = contact.join(", "),
-            agg = aggregated.join(", "),
-            now1 = ph(1),
-            now2 = ph(2),
             set = set.join(", "),
             differs = differs.join(" OR "),
         );
