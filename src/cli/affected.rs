@@ -68,6 +68,7 @@ pub async fn run(cmd: AffectedCommand, settings: &Settings, out: Out) -> Result<
                     r.cases.cases_opened, r.cases.cases_out_of_scope, r.cases.cases_back_in_scope
                 ));
             }
+            say_letters(&r, out);
             Ok(())
         }
         AffectedCommand::Stats { reference, json } => {
@@ -172,6 +173,48 @@ pub async fn run(cmd: AffectedCommand, settings: &Settings, out: Out) -> Result<
             }
             Ok(())
         }
+    }
+}
+
+/// What the resolution did to the outbox: withdrawn letters, letters rendered again, people
+/// already told who are no longer affected.
+fn say_letters(r: &resolve::Resolution, out: Out) {
+    let l = &r.letters;
+    if l.withdrawn_not_affected > 0 {
+        out.say(format!(
+            "Outbox: {} letter(s) not yet sent withdrawn: their people are no longer affected.",
+            l.withdrawn_not_affected
+        ));
+    }
+    if l.withdrawn_changed > 0 {
+        out.say(format!(
+            "Outbox: {} letter(s) not yet sent withdrawn because their people's data changed; {} rendered again.",
+            l.withdrawn_changed, r.rerendered
+        ));
+    }
+    if let Some(e) = &r.rerender_error {
+        super::warn(format!(
+            "the letters withdrawn for changed data were not rendered again ({e}); they stay withdrawn until \
+             `breachdesk letters render {}` (with the same --kind) renders them",
+            r.incident
+        ));
+    }
+    if !l.told_not_affected.is_empty() {
+        super::warn(format!(
+            "{} person(s) no longer affected were already sent a letter (their subject ids are in --json, \
+             told_not_affected): they may be owed a correction; breachdesk has no correction letter kind yet, \
+             so write to them yourself and record it in their follow-up case",
+            l.told_not_affected.len()
+        ));
+    }
+    if !l.in_flight_not_affected.is_empty() {
+        super::warn(format!(
+            "{} letter(s) of people no longer affected may have reached the mail server: they were not \
+             withdrawn and are never sent again; settle them with `breachdesk send settle {} --assume-sent` \
+             if they count as sent",
+            l.in_flight_not_affected.len(),
+            r.incident
+        ));
     }
 }
 

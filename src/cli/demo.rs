@@ -49,6 +49,7 @@ async fn send_demo_letters(
         concurrency: Some(2),
         rate: None,
         limit: None,
+        kind: None,
     };
     let prepared = crate::send::prepare(db, settings, &req).await?;
     let (_stop, never) = tokio::sync::watch::channel(false);
@@ -418,6 +419,8 @@ async fn demo_letters(settings: &Settings, db: &db::Db, reference: &str) -> Resu
         kind: crate::letters::LetterKind::Initial,
         templates: None,
         rerender_pending: false,
+        subjects: None,
+        include_reached: false,
     };
     outbox::render(db, &settings, &req, &mut |_, _| {}).await
 }

@@ -60,6 +60,9 @@ pub enum LettersCommand {
     Pdf(super::postal::PdfArgs),
     /// Mark the postal letters of a `letters pdf` manifest as sent (handed to the mail house).
     Posted(super::postal::PostedArgs),
+    /// Take back letters not yet sent (pending or deferred): one person's, or all. Sent letters
+    /// are never touched; letters that may have reached the server are only reported.
+    Withdraw(super::withdraw::WithdrawArgs),
 }
 
 #[derive(Debug, Args)]
@@ -96,6 +99,7 @@ pub async fn run(cmd: LettersCommand, settings: &Settings, out: Out) -> Result<(
         LettersCommand::Show(args) => super::outbox::show(args, settings, out).await,
         LettersCommand::Pdf(args) => super::postal::pdf(args, settings, out).await,
         LettersCommand::Posted(args) => super::postal::posted(args, settings, out).await,
+        LettersCommand::Withdraw(args) => super::withdraw::withdraw(args, settings, out).await,
         LettersCommand::Lint {
             templates,
             incident,

@@ -26,6 +26,7 @@ mod send;
 mod send_text;
 mod subject;
 mod tasks;
+mod withdraw;
 
 use std::path::PathBuf;
 

@@ -35,6 +35,13 @@ pub struct RenderArgs {
     /// Render again the pending letters that were rendered with another template set.
     #[arg(long)]
     rerender_pending: bool,
+    /// Only this person's letter: their email address or subject id.
+    #[arg(long, value_name = "EMAIL|ID")]
+    subject: Option<String>,
+    /// With --channel postal and no --subject: also add postal letters for people who already
+    /// have an email letter sent or on its way (refused otherwise).
+    #[arg(long)]
+    include_reached: bool,
     #[arg(long)]
     json: bool,
 }
@@ -99,6 +106,14 @@ fn channel(c: Option<LetterChannel>) -> Option<Channel> {
 
 pub async fn render(args: RenderArgs, settings: &Settings, out: Out) -> Result<()> {
     let db = db::open_current(&settings.database_url).await?;
+    let subjects = match &args.subject {
+        Some(who) => {
+            let inc = crate::incident::find(&db, &args.reference).await?;
+            let id = outbox::find_subject(&db, &inc, who).await?.subject_id;
+            Some(std::collections::HashMap::from([(id, None)]))
+        }
+        None => None,
+    };
     let req = RenderRequest {
         reference: args.reference,
         channel: match args.channel {
@@ -111,6 +126,8 @@ pub async fn render(args: RenderArgs, settings: &Settings, out: Out) -> Result<(
         allow_untranslated: args.allow_untranslated,
         templates: args.templates,
         rerender_pending: args.rerender_pending,
+        subjects,
+        include_reached: args.include_reached,
     };
     let bar = if std::io::stderr().is_terminal() && !out.quiet {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
@@ -179,6 +196,13 @@ fn say_summary(s: &RenderSummary, out: Out) {
         super::warn(format!(
             "{} affected people have no address for this channel: no letter for them (`affected list {}` shows who)",
             s.unreachable, s.incident
+        ));
+    }
+    if s.cannot_reach > 0 {
+        super::warn(format!(
+            "{} affected people cannot be reached: their email letter bounced or was refused and there is no \
+             postal address (`followup list {} --status unreachable` shows them)",
+            s.cannot_reach, s.incident
         ));
     }
     for o in &s.other_versions {

@@ -15,7 +15,7 @@ use crate::config::Settings;
 use crate::db;
 use crate::error::{Error, Result};
 use crate::send::status;
-use crate::send::{self, Counters, SendRequest, TransportChoice};
+use crate::send::{self, Counters, KindFilter, SendRequest, TransportChoice};
 
 use super::send_text::{print_status, say_summary};
 
@@ -62,6 +62,11 @@ struct RunArgs {
     /// Send at most N letters in this run.
     #[arg(long, value_name = "N")]
     limit: Option<u64>,
+    /// Which letters: `initial`, `update` (each only to people whose initial letter was sent),
+    /// or `all` (both in one run). Default: the initial letters while any is left to send,
+    /// else the update letters.
+    #[arg(long, value_enum)]
+    kind: Option<SendKindArg>,
     /// Do not ask for confirmation.
     #[arg(long)]
     yes: bool,
@@ -73,6 +78,13 @@ struct RunArgs {
     output: Option<PathBuf>,
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SendKindArg {
+    Initial,
+    Update,
+    All,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -160,7 +172,8 @@ pub async fn run(cmd: SendCommand, settings: &Settings, out: Out) -> Result<()> 
             }
             if r.bounced > 0 {
                 out.say(format!(
-                    "People whose email bounced are due a postal letter: `breachdesk letters render {} --channel postal`.",
+                    "People whose email bounced are due a postal letter: `breachdesk letters render {}` (with the \
+                     bounced letter's --kind) adds one for each of them, and only them, where there is an address.",
                     r.incident
                 ));
             }
@@ -184,6 +197,11 @@ async fn send_letters(a: RunArgs, settings: &Settings, out: Out) -> Result<()> {
         concurrency: a.concurrency,
         rate: a.rate,
         limit: a.limit,
+        kind: a.kind.map(|k| match k {
+            SendKindArg::Initial => KindFilter::Initial,
+            SendKindArg::Update => KindFilter::Update,
+            SendKindArg::All => KindFilter::All,
+        }),
     };
     if a.output.is_some() && matches!(a.transport, TransportArg::Smtp) {
         return Err(Error::bad_input("--output is for --transport file"));
@@ -191,8 +209,9 @@ async fn send_letters(a: RunArgs, settings: &Settings, out: Out) -> Result<()> {
     let prepared = send::prepare(&db, settings, &req).await?;
     let n = prepared.to_send();
     let what = format!(
-        "{} letter(s) for {} via {} ({} connection(s){})",
+        "{} {} letter(s) for {} via {} ({} connection(s){})",
         thousands(n),
+        prepared.kinds.as_str(),
         prepared.incident.reference,
         prepared.transport_description,
         prepared.plan.concurrency,
@@ -209,10 +228,16 @@ async fn send_letters(a: RunArgs, settings: &Settings, out: Out) -> Result<()> {
             prepared.uncertain, prepared.incident.reference
         ));
     }
+    if !a.json {
+        say_waiting(&prepared, out);
+    }
     if a.dry_run {
         if a.json {
             return out.json(&serde_json::json!({
                 "incident": prepared.incident.reference,
+                "kind": prepared.kinds,
+                "waiting": prepared.waiting,
+                "update_held": prepared.update_held,
                 "transport": prepared.transport_description,
                 "would_send": n,
                 "deferred_later": prepared.later,
@@ -249,6 +274,28 @@ async fn send_letters(a: RunArgs, settings: &Settings, out: Out) -> Result<()> {
     }
     say_summary(&s, out);
     Ok(())
+}
+
+/// The letters this run leaves for another, and why.
+fn say_waiting(p: &send::Prepared, out: Out) {
+    let r = &p.incident.reference;
+    match p.kinds {
+        KindFilter::Initial if p.waiting > 0 => out.say(format!(
+            "{} update letter(s) wait for a later run, after the initial letters: `breachdesk send {r} --kind update`.",
+            p.waiting
+        )),
+        KindFilter::Update if p.waiting > 0 => out.say(format!(
+            "{} initial letter(s) are not sent by this run: `breachdesk send {r} --kind initial`.",
+            p.waiting
+        )),
+        _ => {}
+    }
+    if p.update_held > 0 {
+        out.say(format!(
+            "{} update letter(s) wait until the person's initial letter is sent (`send status {r}`).",
+            p.update_held
+        ));
+    }
 }
 
 /// 12408 as "12,408": counts a person confirms at a glance.

@@ -157,12 +157,13 @@ fn unreachable_cond() -> String {
     let same = "n.incident_id = followup_case.incident_id AND n.subject_id = followup_case.subject_id";
     format!(
         "followup_case.incident_id = ? AND followup_case.status IN ({}, {}) \
-         AND EXISTS (SELECT 1 FROM notification n WHERE {same}) \
-         AND NOT EXISTS (SELECT 1 FROM notification n WHERE {same} AND n.status NOT IN ({}, {}))",
+         AND EXISTS (SELECT 1 FROM notification n WHERE {same} AND n.status <> {withdrawn}) \
+         AND NOT EXISTS (SELECT 1 FROM notification n WHERE {same} AND n.status NOT IN ({}, {}, {withdrawn}))",
         lit(CaseStatus::Open),
         lit(CaseStatus::Contacted),
         nlit(NotificationStatus::Bounced),
-        nlit(NotificationStatus::Failed)
+        nlit(NotificationStatus::Failed),
+        withdrawn = nlit(NotificationStatus::Withdrawn)
     )
 }
 

@@ -14,10 +14,12 @@ pub mod postal;
 pub mod report;
 pub mod resolve;
 pub mod send;
+pub mod send_kinds;
 pub mod send_status;
 pub mod send_steps;
 pub mod sql;
 pub mod subject;
+pub mod withdraw;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -41,7 +41,7 @@ use super::letter_pack::{self, Dictionaries, PackedBody};
 use super::sql::ph;
 
 /// The letters of `kind` (and update number) the incident already has for subjects in
-/// `from..=to`: (subject id, channel, status).
+/// `from..=to`, withdrawn ones aside: (subject id, channel, status).
 pub async fn existing<C: ConnectionTrait>(
     conn: &C,
     incident_id: i64,
@@ -53,12 +53,13 @@ pub async fn existing<C: ConnectionTrait>(
     let backend = conn.get_database_backend();
     let sql = format!(
         "SELECT subject_id, channel, status FROM notification WHERE incident_id = {} AND kind = {} \
-         AND subject_id >= {} AND subject_id <= {} AND update_number = {}",
+         AND subject_id >= {} AND subject_id <= {} AND update_number = {} AND status <> '{}'",
         ph(backend, 1),
         ph(backend, 2),
         ph(backend, 3),
         ph(backend, 4),
-        ph(backend, 5)
+        ph(backend, 5),
+        NotificationStatus::Withdrawn.as_str()
     );
     let rows = conn
         .query_all_raw(Statement::from_sql_and_values(
@@ -236,7 +237,7 @@ pub async fn content_of<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Content
 }
 
 /// How many letters of `kind` (and update number) the incident has rendered with a template
-/// set other than `current`, by version and status. Letters of the current version are not
+/// set other than `current`, by version and status (withdrawn ones aside). Letters of the current version are not
 /// read: on SQLite, grouping a million of them would sort them all in memory.
 pub async fn other_versions<C: ConnectionTrait>(
     conn: &C,
@@ -249,11 +250,12 @@ pub async fn other_versions<C: ConnectionTrait>(
     let sql = format!(
         "SELECT template_version AS v, status AS s, COUNT(*) AS n FROM notification \
          WHERE incident_id = {} AND kind = {} AND update_number = {} AND template_version <> {} \
-         GROUP BY template_version, status ORDER BY template_version, status",
+         AND status <> '{}' GROUP BY template_version, status ORDER BY template_version, status",
         ph(backend, 1),
         ph(backend, 2),
         ph(backend, 3),
-        ph(backend, 4)
+        ph(backend, 4),
+        NotificationStatus::Withdrawn.as_str()
     );
     let rows = conn
         .query_all_raw(Statement::from_sql_and_values(
@@ -295,7 +297,8 @@ pub async fn delete_stale_pending(
     Ok(done.rows_affected)
 }
 
-/// The stored letters of one person for an incident, kind and update, email first.
+/// The stored letters of one person for an incident, kind and update, email first; withdrawn
+/// ones aside.
 pub async fn letters_of<C: ConnectionTrait>(
     conn: &C,
     incident_id: i64,
@@ -308,6 +311,7 @@ pub async fn letters_of<C: ConnectionTrait>(
         .filter(notification::Column::SubjectId.eq(subject_id))
         .filter(notification::Column::Kind.eq(kind))
         .filter(notification::Column::UpdateNumber.eq(update_number))
+        .filter(notification::Column::Status.ne(NotificationStatus::Withdrawn))
         .order_by_asc(notification::Column::Channel)
         .all(conn)
         .await
@@ -339,6 +343,50 @@ pub async fn count_affected<C: ConnectionTrait>(conn: &C, incident_id: i64) -> R
         .context("counting affected subjects")?;
     let n: i64 = match row {
         Some(r) => r.try_get("", "n").context("counting affected subjects")?,
+        None => 0,
+    };
+    Ok(n.max(0) as u64)
+}
+
+/// How many affected people of the incident have an email letter of `kind` (and update
+/// number) that was sent or is on its way (neither bounced, failed nor withdrawn), and no
+/// postal letter of it.
+pub async fn count_with_email_letter<C: ConnectionTrait>(
+    conn: &C,
+    incident_id: i64,
+    kind: &str,
+    update_number: i32,
+) -> Result<u64> {
+    let backend = conn.get_database_backend();
+    let gone = [
+        NotificationStatus::Bounced,
+        NotificationStatus::Failed,
+        NotificationStatus::Withdrawn,
+    ]
+    .map(|s| format!("'{}'", s.as_str()))
+    .join(", ");
+    let sql = format!(
+        "SELECT COUNT(DISTINCT n.subject_id) AS n FROM notification n JOIN affected_subject a \
+         ON a.incident_id = n.incident_id AND a.subject_id = n.subject_id \
+         WHERE n.incident_id = {p1} AND n.kind = {p2} AND n.update_number = {p3} AND n.channel = 'email' \
+         AND n.status NOT IN ({gone}) AND NOT EXISTS (SELECT 1 FROM notification p \
+         WHERE p.incident_id = n.incident_id AND p.subject_id = n.subject_id AND p.kind = n.kind \
+         AND p.update_number = n.update_number AND p.channel = 'postal' AND p.status <> '{withdrawn}')",
+        p1 = ph(backend, 1),
+        p2 = ph(backend, 2),
+        p3 = ph(backend, 3),
+        withdrawn = NotificationStatus::Withdrawn.as_str()
+    );
+    let row = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [incident_id.into(), kind.into(), update_number.into()],
+        ))
+        .await
+        .context("reading the outbox")?;
+    let n: i64 = match row {
+        Some(r) => r.try_get("", "n").context("reading the outbox")?,
         None => 0,
     };
     Ok(n.max(0) as u64)

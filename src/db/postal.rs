@@ -25,7 +25,8 @@ pub struct PostalRow {
 use super::sql::ph;
 
 /// The incident's postal letters of `kind` (and update number) with ids after `after`, in id
-/// order, at most `limit`; pending ones only unless `include_sent` (then sent ones too).
+/// order, at most `limit`; pending ones only unless `include_sent` (then sent ones too); only
+/// those of people the incident currently affects.
 pub async fn page<C: ConnectionTrait>(
     conn: &C,
     incident_id: i64,
@@ -46,7 +47,9 @@ pub async fn page<C: ConnectionTrait>(
          n.status, s.country FROM notification n JOIN subject s ON s.id = n.subject_id \
          JOIN notification_content c ON c.notification_id = n.id \
          WHERE n.incident_id = {} AND n.kind = {} AND n.update_number = {} AND n.channel = 'postal' \
-         AND n.status IN ({statuses}) AND n.id > {} ORDER BY n.id LIMIT {limit}",
+         AND n.status IN ({statuses}) AND n.id > {} \
+         AND EXISTS (SELECT 1 FROM affected_subject a WHERE a.incident_id = n.incident_id AND a.subject_id = n.subject_id) \
+         ORDER BY n.id LIMIT {limit}",
         super::letter_pack::columns("c"),
         ph(backend, 1),
         ph(backend, 2),

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Statement, Value};
 
+use super::withdraw::Withdrawal;
 use crate::category::DataCategory;
 use crate::error::{DbContext, Result};
 
@@ -78,15 +79,16 @@ async fn possible_categories(txn: &DatabaseTransaction, systems: &[ScopedSystem]
 
 /// Recomputes the affected subjects of `incident_id` from its scope, in `txn`.
 ///
-/// The new result goes into a temporary table first; the stored one is then brought in line
-/// with three statements (delete the people no longer affected, update the changed rows,
-/// insert the new people), whose row counts are what the resolution reports.
+/// The new result goes into a temporary table first; the unsent letters of people no longer
+/// affected or whose data changed are withdrawn against it; the stored result is then brought
+/// in line with three statements (delete the people no longer affected, update the changed
+/// rows, insert the new people), whose row counts are what the resolution reports.
 pub async fn resolve(
     txn: &DatabaseTransaction,
     incident_id: i64,
     systems: &[ScopedSystem],
     now: DateTime<Utc>,
-) -> Result<ResolveCounts> {
+) -> Result<(ResolveCounts, Withdrawal)> {
     let backend = txn.get_database_backend();
     let pg = backend == DbBackend::Postgres;
     let run = |sql: String, values: Vec<Value>| {
@@ -131,6 +133,7 @@ pub async fn resolve(
         run(format!("INSERT INTO bd_resolved ({columns}) {select}"), vec![]).await?;
     }
 
+    let withdrawal = super::withdraw::for_resolution(txn, incident_id).await?;
     let p = |n: usize| if pg { format!("${n}") } else { "?".to_string() };
     let removed = run(
         format!(
@@ -186,12 +189,15 @@ pub async fn resolve(
         Some(r) => r.try_get::<i64>("", "n").context("resolving affected subjects")?,
         None => 0,
     };
-    Ok(ResolveCounts {
-        subjects,
-        added,
-        removed,
-        changed,
-    })
+    Ok((
+        ResolveCounts {
+            subjects,
+            added,
+            removed,
+            changed,
+        },
+        withdrawal,
+    ))
 }
 
 /// The resolution as one `SELECT` of the affected-subject columns: the records in scope

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, Value};
 
 use super::entities::notification::NotificationStatus;
+pub use super::send_kinds::{AFFECTED, KindFilter, initial_sent};
 use crate::error::{DbContext, Result};
 
 use super::letter_pack::{self, Dictionaries};
@@ -175,14 +176,14 @@ pub async fn reclaim<C: ConnectionTrait>(
     Ok(ids)
 }
 
-/// Claims up to `limit` email letters of the incident that are due and not held by a live
-/// lease, pending ones with an id above `after` first (a range scan of `ix_notification_pending`),
-/// then deferred ones that have come due. On PostgreSQL concurrent workers skip each other's
-/// rows instead of waiting.
+/// Claims up to `limit` email letters of the incident that are due, of the kinds the run
+/// sends, and not held by a live lease, pending ones with an id above `after` first (a range
+/// scan of `ix_notification_pending`), then deferred ones that have come due. On PostgreSQL
+/// concurrent workers skip each other's rows instead of waiting.
 #[allow(clippy::too_many_arguments)]
 pub async fn claim<C: ConnectionTrait>(
     conn: &C,
-    incident_id: i64,
+    (incident_id, kinds): (i64, KindFilter),
     worker: &str,
     lease_until: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -197,6 +198,7 @@ pub async fn claim<C: ConnectionTrait>(
         ""
     };
     let body = letter_pack::columns("c");
+    let which = kinds.condition();
     let mut found = Vec::new();
     let candidates = [
         "status = 'pending' AND id > ? ORDER BY id",
@@ -216,7 +218,7 @@ pub async fn claim<C: ConnectionTrait>(
                     "SELECT id, subject_id, recipient, c.subject, {body}, message_id, attempts \
                      FROM notification JOIN notification_content c ON c.notification_id = id \
                      WHERE incident_id = ? AND channel = 'email' \
-                     AND (lease_worker IS NULL OR lease_until < ?) AND {candidate} LIMIT ?"
+                     AND (lease_worker IS NULL OR lease_until < ?) AND {which} AND {candidate} LIMIT ?"
                 ),
                 vec![incident_id.into(), now.into(), bound, (want as i64).into()],
             )
@@ -225,7 +227,7 @@ pub async fn claim<C: ConnectionTrait>(
                 format!(
                     "WITH claimed AS (UPDATE notification SET lease_worker = ?, lease_until = ? WHERE id IN (\
                      SELECT id FROM notification WHERE incident_id = ? AND channel = 'email' \
-                     AND (lease_worker IS NULL OR lease_until < ?) AND {candidate} LIMIT ?{lock}) \
+                     AND (lease_worker IS NULL OR lease_until < ?) AND {which} AND {candidate} LIMIT ?{lock}) \
                      RETURNING id, subject_id, recipient, message_id, attempts) \
                      SELECT k.id, k.subject_id, k.recipient, c.subject, {body}, k.message_id, \
                      k.attempts FROM claimed k JOIN notification_content c ON c.notification_id = k.id"

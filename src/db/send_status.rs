@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 
+use super::send::{AFFECTED, KindFilter, initial_sent};
 use super::sql::stmt;
 use crate::error::{DbContext, Result};
 
@@ -22,43 +23,78 @@ fn get<T: sea_orm::TryGetable>(r: &QueryResult, col: &str) -> Result<T> {
     r.try_get("", col).context("reading the outbox")
 }
 
-/// Email letters due now, deferred for later, and uncertain.
+/// Email letters due now, deferred for later, and uncertain; and the unsent letters of
+/// each kind, of people currently affected.
 #[derive(Debug, Clone, Default)]
 pub struct Due {
+    /// Of the kinds asked for.
     pub due: u64,
     pub later: u64,
     pub uncertain: u64,
     pub next_attempt_at: Option<DateTime<Utc>>,
+    /// Initial letters not yet sent (pending or deferred).
+    pub initial_open: u64,
+    /// Update letters not yet sent.
+    pub update_open: u64,
+    /// Of those, the ones whose person has not been sent the initial letter.
+    pub update_held: u64,
 }
 
-pub async fn due<C: ConnectionTrait>(conn: &C, incident_id: i64, now: DateTime<Utc>) -> Result<Due> {
+pub async fn due<C: ConnectionTrait>(
+    conn: &C,
+    incident_id: i64,
+    now: DateTime<Utc>,
+    kinds: KindFilter,
+) -> Result<Due> {
+    let which = kinds.condition();
+    let affected = AFFECTED;
+    let open = "status IN ('pending', 'deferred')";
+    let told = initial_sent("notification");
     let rows = all(
         conn,
-        "SELECT \
-           SUM(CASE WHEN status = 'pending' OR (status = 'deferred' AND next_attempt_at <= ?) THEN 1 ELSE 0 END) AS due, \
-           SUM(CASE WHEN status = 'deferred' AND next_attempt_at > ? THEN 1 ELSE 0 END) AS later, \
-           SUM(CASE WHEN status = 'uncertain' THEN 1 ELSE 0 END) AS uncertain \
-         FROM notification WHERE incident_id = ? AND channel = 'email'",
+        &format!(
+            "SELECT \
+               SUM(CASE WHEN (status = 'pending' OR (status = 'deferred' AND next_attempt_at <= ?)) AND {which} \
+                 THEN 1 ELSE 0 END) AS due, \
+               SUM(CASE WHEN status = 'deferred' AND next_attempt_at > ? AND {which} THEN 1 ELSE 0 END) AS later, \
+               SUM(CASE WHEN status = 'uncertain' THEN 1 ELSE 0 END) AS uncertain, \
+               SUM(CASE WHEN {open} AND kind = 'initial' AND {affected} THEN 1 ELSE 0 END) AS initial_open, \
+               SUM(CASE WHEN {open} AND kind = 'update' AND {affected} THEN 1 ELSE 0 END) AS update_open, \
+               SUM(CASE WHEN {open} AND kind = 'update' AND NOT {told} AND {affected} THEN 1 ELSE 0 END) \
+                 AS update_held \
+             FROM notification WHERE incident_id = ? AND channel = 'email'"
+        ),
         vec![now.into(), now.into(), incident_id.into()],
         "counting letters due",
     )
     .await?;
     let mut d = Due::default();
     if let Some(r) = rows.first() {
-        d.due = get::<Option<i64>>(r, "due")?.unwrap_or(0) as u64;
-        d.later = get::<Option<i64>>(r, "later")?.unwrap_or(0) as u64;
-        d.uncertain = get::<Option<i64>>(r, "uncertain")?.unwrap_or(0) as u64;
+        let n = |col: &str| -> Result<u64> { Ok(get::<Option<i64>>(r, col)?.unwrap_or(0).max(0) as u64) };
+        d.due = n("due")?;
+        d.later = n("later")?;
+        d.uncertain = n("uncertain")?;
+        d.initial_open = n("initial_open")?;
+        d.update_open = n("update_open")?;
+        d.update_held = n("update_held")?;
     }
-    d.next_attempt_at = next_due(conn, incident_id).await?;
+    d.next_attempt_at = next_due(conn, incident_id, kinds).await?;
     Ok(d)
 }
 
-/// When the next deferred email letter comes due.
-pub async fn next_due<C: ConnectionTrait>(conn: &C, incident_id: i64) -> Result<Option<DateTime<Utc>>> {
+/// When the next deferred email letter of `kinds` comes due.
+pub async fn next_due<C: ConnectionTrait>(
+    conn: &C,
+    incident_id: i64,
+    kinds: KindFilter,
+) -> Result<Option<DateTime<Utc>>> {
     let rows = all(
         conn,
-        "SELECT next_attempt_at FROM notification WHERE incident_id = ? AND channel = 'email' \
-         AND status = 'deferred' ORDER BY next_attempt_at LIMIT 1",
+        &format!(
+            "SELECT next_attempt_at FROM notification WHERE incident_id = ? AND channel = 'email' \
+             AND status = 'deferred' AND {} ORDER BY next_attempt_at LIMIT 1",
+            kinds.condition()
+        ),
         vec![incident_id.into()],
         "looking for deferred letters",
     )
@@ -273,7 +309,7 @@ pub async fn by_recipient<C: ConnectionTrait>(
     let rows = all(
         conn,
         "SELECT id, status FROM notification WHERE incident_id = ? AND channel = 'email' \
-         AND LOWER(recipient) = LOWER(?) ORDER BY id DESC LIMIT 1",
+         AND status <> 'withdrawn' AND LOWER(recipient) = LOWER(?) ORDER BY id DESC LIMIT 1",
         vec![incident_id.into(), address.trim().into()],
         "looking up a recipient",
     )

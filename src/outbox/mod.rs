@@ -4,9 +4,11 @@
 
 pub mod letter;
 mod pool;
+mod rerender;
 mod show;
+mod withdraw;
 
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -27,7 +29,9 @@ use crate::incident;
 use crate::letters::{Channel, LetterKind};
 pub use letter::{ChannelChoice, LetterSetup};
 use pool::{RenderPool, Rendering};
+pub use rerender::rerender;
 pub use show::{Shown, find_subject, preview, show};
+pub use withdraw::{WithdrawRequest, Withdrawn, withdraw};
 
 /// People per page read, rendered and written together. Two pages are in memory at a time;
 /// 1,000 renders as fast as 2,000 and keeps the run's peak memory 20% lower.
@@ -52,6 +56,12 @@ pub struct RenderRequest {
     /// Delete pending letters rendered with another template version first, so that they
     /// are rendered again with the current one.
     pub rerender_pending: bool,
+    /// Only these people, each on the channel given where they can still be reached on it
+    /// (`None`: the channel asked for). `None`: every affected person.
+    pub subjects: Option<HashMap<i64, Option<Channel>>>,
+    /// With `--channel postal` for everyone: add postal letters for people who already have an
+    /// email letter sent or on its way, too (refused otherwise).
+    pub include_reached: bool,
 }
 
 /// Letters of the incident rendered with a template version other than the current one.
@@ -83,6 +93,9 @@ pub struct RenderSummary {
     pub already: u64,
     /// People with neither a valid email address nor a postal address (for the channel asked).
     pub unreachable: u64,
+    /// People whose email letter bounced or was refused and who have no postal address: no
+    /// channel left (their follow-up cases show them as unreachable).
+    pub cannot_reach: u64,
     /// Pending letters deleted by `--rerender-pending` (and rendered again).
     pub rerendered: u64,
     /// Letters rendered with other template versions, still in the outbox.
@@ -138,12 +151,27 @@ pub async fn render(
         untranslated: gaps,
         ..Default::default()
     };
+    if req.channel == ChannelChoice::Only(Channel::Postal) && req.subjects.is_none() && !req.include_reached {
+        let reached = sql::count_with_email_letter(&db.conn, inc.id, kind, update_number).await?;
+        if reached > 0 {
+            return Err(Error::bad_input(format!(
+                "{reached} affected people already have an email letter ({kind}) sent or on its way: `--channel postal` \
+                 would send each of them a paper letter too. `breachdesk letters render {r}` adds postal letters \
+                 only for people whose email bounced or who have no email address; `--subject` renders one \
+                 person's; add --include-reached if everyone is to get paper as well",
+                r = inc.reference
+            )));
+        }
+    }
     if req.rerender_pending {
         let txn = db.conn.begin().await.context("writing the outbox")?;
         summary.rerendered = sql::delete_stale_pending(&txn, inc.id, kind, update_number, &version).await?;
         txn.commit().await.context("writing the outbox")?;
     }
-    let total = sql::count_affected(&db.conn, inc.id).await?;
+    let total = match &req.subjects {
+        Some(only) => only.len() as u64,
+        None => sql::count_affected(&db.conn, inc.id).await?,
+    };
     progress(0, total);
 
     // Pages k+1 and k+2 render on the render threads while page k is written: the database
@@ -173,18 +201,32 @@ pub async fn render(
                     }
                     have.insert((id, channel));
                 }
-                summary.subjects += page.len() as u64;
                 let mut todo: Vec<(AffectedRow, Channel)> = Vec::with_capacity(page.len());
                 for row in page {
-                    // `auto`: a person whose email letter bounced or was refused is due a postal one.
-                    let choice = match req.channel {
-                        ChannelChoice::Auto if bounced.contains(&row.subject_id) => {
-                            ChannelChoice::Only(Channel::Postal)
+                    let wanted = match &req.subjects {
+                        Some(only) => match only.get(&row.subject_id) {
+                            Some(w) => *w,
+                            None => continue,
+                        },
+                        None => None,
+                    };
+                    summary.subjects += 1;
+                    let bounced = bounced.contains(&row.subject_id);
+                    let choice = match (wanted, req.channel) {
+                        (Some(c), _) if letter::channel_for(&row, ChannelChoice::Only(c)).is_some() => {
+                            ChannelChoice::Only(c)
                         }
-                        other => other,
+                        // `auto`: a person whose email letter bounced or was refused, and only
+                        // they, is due a postal one.
+                        (_, ChannelChoice::Auto) if bounced => ChannelChoice::Only(Channel::Postal),
+                        (_, other) => other,
                     };
                     let Some(channel) = letter::channel_for(&row, choice) else {
-                        summary.unreachable += 1;
+                        if bounced && req.channel == ChannelChoice::Auto {
+                            summary.cannot_reach += 1;
+                        } else {
+                            summary.unreachable += 1;
+                        }
                         continue;
                     };
                     if have.contains(&(row.subject_id, channel.as_str().to_string())) {
@@ -260,7 +302,13 @@ pub async fn render(
             "added_postal": summary.added_postal,
             "already": summary.already,
             "unreachable": summary.unreachable,
+            "cannot_reach": summary.cannot_reach,
             "rerendered": summary.rerendered,
+            "only_subjects": req.subjects.as_ref().map(|s| {
+                let mut ids: Vec<i64> = s.keys().copied().collect();
+                ids.sort_unstable();
+                ids
+            }),
         }),
     )
     .await?;

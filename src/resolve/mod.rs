@@ -17,6 +17,7 @@ use crate::db::Db;
 use crate::db::affected::{self, RawStats};
 use crate::db::entities::{incident_scope, system};
 use crate::db::resolve::{self as sql, ResolveCounts, ScopedSystem};
+use crate::db::withdraw::Withdrawal;
 use crate::error::{DbContext, Error, Result};
 use crate::incident;
 use crate::inventory::system as systems;
@@ -166,6 +167,15 @@ pub struct Resolution {
     /// The follow-up cases the resolution opened or moved in or out of scope.
     #[serde(flatten)]
     pub cases: crate::db::followup::CaseCounts,
+    /// Letters not yet sent that the resolution withdrew, and people it took out who were
+    /// already told.
+    #[serde(flatten)]
+    pub letters: Withdrawal,
+    /// Letters rendered again for people whose data changed (right after the resolution).
+    pub rerendered: u64,
+    /// Why the letters withdrawn for changed data could not be rendered again (a later
+    /// `letters render` renders them).
+    pub rerender_error: Option<String>,
 }
 
 /// Resolves the incident's affected subjects from its scope.
@@ -193,7 +203,7 @@ pub async fn resolve(db: &Db, settings: &Settings, reference: &str) -> Result<Re
     let now = settings.now();
     // The audit lock first, then the set-based work, all in one transaction.
     let rec = audit::begin(db, &settings.actor, now).await?;
-    let counts = sql::resolve(rec.txn(), inc.id, &systems, now).await?;
+    let (counts, letters) = sql::resolve(rec.txn(), inc.id, &systems, now).await?;
     let cases = crate::db::followup::open_cases(
         rec.txn(),
         inc.id,
@@ -216,11 +226,42 @@ pub async fn resolve(db: &Db, settings: &Settings, reference: &str) -> Result<Re
         details,
     )
     .await?;
+    if letters.withdrawn_not_affected + letters.withdrawn_changed > 0
+        || !letters.told_not_affected.is_empty()
+        || !letters.in_flight_not_affected.is_empty()
+    {
+        // Ids only: which people's letters, never who they are.
+        rec.record(
+            "letters.withdraw",
+            &format!("incident:{}", inc.reference),
+            Some(&inc.reference),
+            json!({
+                "by": "affected resolve",
+                "not_affected": letters.withdrawn_not_affected,
+                "changed": letters.withdrawn_changed,
+                "subjects": letters.subjects,
+                "told_not_affected": letters.told_not_affected,
+                "in_flight_not_affected": letters.in_flight_not_affected,
+            }),
+        )
+        .await?;
+    }
     rec.commit().await?;
+    // The letters withdrawn for changed data are rendered again now, outside the resolution's
+    // transaction (rendering is paged): should this fail or stop, they stay withdrawn and the
+    // next `letters render` of their kind renders them.
+    let (rerendered, rerender_error) =
+        match crate::outbox::rerender(db, settings, &inc.reference, &letters.to_render).await {
+            Ok(n) => (n, None),
+            Err(e) => (0, Some(e.to_string())),
+        };
     Ok(Resolution {
         incident: inc.reference,
         counts,
         cases,
+        letters,
+        rerendered,
+        rerender_error,
     })
 }
 

@@ -10,7 +10,7 @@ use sea_orm::{DatabaseConnection, DbBackend, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::db::letter_pack::Dictionaries;
-use crate::db::send::{self as sql, Finish, Outgoing};
+use crate::db::send::{self as sql, Finish, KindFilter, Outgoing};
 use crate::db::send_steps;
 
 /// Most steps written in one transaction.
@@ -26,6 +26,7 @@ enum Op {
         ack: oneshot::Sender<Result<bool, String>>,
     },
     Claim {
+        kinds: KindFilter,
         after: i64,
         limit: u64,
         lease_until: DateTime<Utc>,
@@ -43,21 +44,24 @@ enum Op {
 #[derive(Clone)]
 pub struct Ledger {
     tx: mpsc::Sender<Op>,
+    /// Which letters the run sends.
+    kinds: KindFilter,
 }
 
 impl Ledger {
-    /// Starts the writer on `conn` for `worker` in `incident_id`.
+    /// Starts the writer on `conn` for `worker` in `incident_id`, claiming letters of `kinds`.
     /// `tasks` is how many tasks send: the writer waits a moment for steps of the others
     /// before writing a group, never for more than that many.
     pub fn start(
         conn: DatabaseConnection,
         incident_id: i64,
+        kinds: KindFilter,
         worker: String,
         tasks: usize,
     ) -> (Ledger, tokio::task::JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(1024);
         let handle = tokio::spawn(write_loop(conn, incident_id, worker, tasks, rx));
-        (Ledger { tx }, handle)
+        (Ledger { tx, kinds }, handle)
     }
 
     /// Records `finish` and starts `start`; true when the letter to start is still this
@@ -81,6 +85,7 @@ impl Ledger {
     ) -> Result<Vec<Outgoing>, String> {
         let (ack, rx) = oneshot::channel();
         self.send(Op::Claim {
+            kinds: self.kinds,
             after,
             limit,
             lease_until,
@@ -262,12 +267,24 @@ async fn write_group(
         match op {
             Op::Step { .. } => unreachable!("steps are gathered above"),
             Op::Claim {
+                kinds,
                 after,
                 limit,
                 lease_until,
                 now,
                 ack,
-            } => match sql::claim(txn, incident_id, worker, lease_until, now, after, limit, dicts).await {
+            } => match sql::claim(
+                txn,
+                (incident_id, kinds),
+                worker,
+                lease_until,
+                now,
+                after,
+                limit,
+                dicts,
+            )
+            .await
+            {
                 Ok(rows) => answers.push(Answer::Claim(ack, rows)),
                 Err(e) => {
                     failure = Some(e.to_string());

@@ -26,6 +26,7 @@ use tokio::sync::watch;
 
 use crate::audit;
 use crate::config::Settings;
+pub use crate::db::send::KindFilter;
 use crate::db::{self, Db, Location};
 use crate::error::{Error, Result};
 use crate::incident::{self, Incident};
@@ -55,6 +56,8 @@ pub struct SendRequest {
     pub concurrency: Option<usize>,
     pub rate: Option<f64>,
     pub limit: Option<u64>,
+    /// Which letters; `None`: initial letters while any is due, else update letters.
+    pub kind: Option<KindFilter>,
 }
 
 /// A run ready to go: what it will send, and where.
@@ -67,6 +70,13 @@ pub struct Prepared {
     pub later: u64,
     /// Letters whose fate is uncertain: never sent again until settled.
     pub uncertain: u64,
+    /// The letters this run sends.
+    pub kinds: KindFilter,
+    /// Email letters not yet sent that this run leaves for a later one: initial letters (in an
+    /// update run) and update letters (in an initial run).
+    pub waiting: u64,
+    /// Update letters that wait until the person's initial letter is sent.
+    pub update_held: u64,
     pub plan: SendPlan,
     transport: Transport,
     head: message::Letterhead,
@@ -111,14 +121,37 @@ pub async fn prepare(db: &Db, settings: &Settings, req: &SendRequest) -> Result<
         }
     };
     // Counting reads the whole outbox: through a small page cache, like the run itself.
-    let counts =
-        db::send_status::due(&db.bounded(SENDER_CACHE_KIB).await?.conn, inc.id, settings.now()).await?;
+    let conn = db.bounded(SENDER_CACHE_KIB).await?.conn;
+    let first = req.kind.unwrap_or(KindFilter::Initial);
+    let mut counts = db::send_status::due(&conn, inc.id, settings.now(), first).await?;
+    // By default a run sends one kind: the initial letters while any is left to send, so that
+    // nobody gets an update in the same run as (or before) the letter it updates.
+    let kinds = match req.kind {
+        Some(k) => k,
+        None if counts.due + counts.later > 0 => KindFilter::Initial,
+        None => {
+            counts = db::send_status::due(&conn, inc.id, settings.now(), KindFilter::Update).await?;
+            KindFilter::Update
+        }
+    };
+    let waiting = match kinds {
+        KindFilter::Initial => counts.update_open,
+        KindFilter::Update => counts.initial_open,
+        KindFilter::All => 0,
+    };
     Ok(Prepared {
         transport_description: transport.describe(),
         incident: inc,
         due: counts.due,
         later: counts.later,
         uncertain: counts.uncertain,
+        kinds,
+        waiting,
+        update_held: if kinds == KindFilter::Initial {
+            0
+        } else {
+            counts.update_held
+        },
         plan,
         transport,
         head,
@@ -130,6 +163,8 @@ pub async fn prepare(db: &Db, settings: &Settings, req: &SendRequest) -> Result<
 #[derive(Debug, Clone, Serialize)]
 pub struct SendSummary {
     pub incident: String,
+    /// The letters the run sent: `initial`, `update` or `all`.
+    pub kind: KindFilter,
     pub transport: String,
     pub worker: String,
     pub sent: u64,
@@ -206,6 +241,7 @@ pub async fn execute(
             "concurrency": prepared.plan.concurrency,
             "rate": prepared.plan.rate,
             "limit": prepared.limit,
+            "kind": prepared.kinds,
             "reclaimed_uncertain": reclaimed,
         }),
     )
@@ -218,15 +254,22 @@ pub async fn execute(
     let (ledger, writer) = ledger::Ledger::start(
         single.conn.clone(),
         inc.id,
+        prepared.kinds,
         worker.clone(),
         prepared.plan.concurrency,
     );
     let due_conn = db.conn.clone();
     let incident_id = inc.id;
+    let kinds = prepared.kinds;
     let next_due: Box<dyn Fn() -> futures_util::future::BoxFuture<'static, _> + Send + Sync> =
         Box::new(move || {
             let conn = due_conn.clone();
-            Box::pin(async move { db::send_status::next_due(&conn, incident_id).await.ok().flatten() })
+            Box::pin(async move {
+                db::send_status::next_due(&conn, incident_id, kinds)
+                    .await
+                    .ok()
+                    .flatten()
+            })
         });
     let mut run = Run::new(
         ledger,
@@ -284,10 +327,11 @@ pub async fn execute(
             "cannot reach the mail server: {e}; nothing was sent"
         )));
     }
-    let after = db::send_status::due(&db.conn, inc.id, now).await?;
+    let after = db::send_status::due(&db.conn, inc.id, now, kinds).await?;
     let seconds = started.elapsed().as_secs_f64();
     Ok(SendSummary {
         incident: inc.reference.clone(),
+        kind: kinds,
         transport: transport_name.to_string(),
         worker,
         sent,

@@ -44,7 +44,7 @@ pub struct ReplyGroup {
     pub count: i64,
 }
 
-const STATES: [&str; 7] = [
+const STATES: [&str; 8] = [
     "pending",
     "sending",
     "sent",
@@ -52,6 +52,7 @@ const STATES: [&str; 7] = [
     "failed",
     "bounced",
     "uncertain",
+    "withdrawn",
 ];
 
 static ADDRESS: LazyLock<Regex> =
@@ -83,7 +84,7 @@ pub async fn status(db: &Db, settings: &Settings, reference: &str) -> Result<Sen
     replies.sort_by(|a, b| b.count.cmp(&a.count).then(a.reply.cmp(&b.reply)));
     replies.truncate(10);
     let (recent, first, last) = sql::sent_times(&db.conn, inc.id, now - Duration::seconds(60)).await?;
-    let due = sql::due(&db.conn, inc.id, now).await?;
+    let next_attempt_at = sql::next_due(&db.conn, inc.id, crate::db::send::KindFilter::All).await?;
     let lease = crate::send::settings::SendPlan::resolve(settings, None, None)?.lease;
     let since = now - Duration::from_std(lease).unwrap_or_else(|_| Duration::seconds(60));
     Ok(SendStatus {
@@ -93,7 +94,7 @@ pub async fn status(db: &Db, settings: &Settings, reference: &str) -> Result<Sen
         rate_last_minute: recent as f64 / 60.0,
         first_sent_at: first,
         last_sent_at: last,
-        next_attempt_at: due.next_attempt_at,
+        next_attempt_at,
         uncertain: sql::uncertain(&db.conn, inc.id).await?,
         workers: sql::live_workers(&db.conn, inc.id, since).await?,
     })

@@ -163,6 +163,7 @@ pub fn deliveries_and_bounces_move_cases(env: &TestEnv) {
         &r,
         "--channel",
         "postal",
+        "--include-reached",
         "--allow-untranslated",
     ]);
     set_letter(env, erika, "email", "sent", "'2026-03-02T10:00:00+00:00'");

@@ -15,6 +15,7 @@ mod narrative;
 mod outbox;
 mod playbook;
 mod postal;
+mod reach;
 mod register;
 mod report;
 mod send;
@@ -44,6 +45,12 @@ fn main() {
         SqliteOnly send::plaintext_and_secrets_policy,
         Both send::file_transport_writes_private_eml_files,
         Both send::bounces_mark_letters_and_make_postal_due,
+        Both reach::narrowing_the_scope_sends_exactly_the_remaining_person,
+        Both reach::people_taken_out_after_their_letter_went_are_reported,
+        Both reach::changed_data_renders_pending_letters_again,
+        Both reach::withdraw_has_a_dry_run_and_is_audited,
+        Both reach::one_bounce_adds_exactly_one_postal_letter,
+        Both reach::initial_and_update_never_go_in_one_run,
         SqliteOnly send::starttls_is_verified_against_the_configured_ca,
         SqliteOnly send::dkim_signs_when_configured,
         Both send::ctrl_c_finishes_the_letters_in_flight,

@@ -101,8 +101,19 @@ pub fn render_fills_email_and_postal_and_is_idempotent(env: &TestEnv) {
             .ends_with("-email-initial@example.com>")
     );
 
-    // Postal only: Erika has an address too, and gets a postal letter beside her email.
-    let postal = env.json(&["letters", "render", &r, "--channel", "postal", "--json"]);
+    // Postal for everyone: refused while people have an email letter, unless asked for.
+    let err = env.fails(&["letters", "render", &r, "--channel", "postal"], 2);
+    assert!(err.contains("--include-reached"), "{err}");
+    // Erika has an address too, and gets a postal letter beside her email.
+    let postal = env.json(&[
+        "letters",
+        "render",
+        &r,
+        "--channel",
+        "postal",
+        "--include-reached",
+        "--json",
+    ]);
     assert_eq!(postal["added_postal"], 1);
     assert_eq!(postal["already"], 1);
     assert_eq!(postal["unreachable"], 2);
@@ -114,7 +125,14 @@ pub fn render_fills_email_and_postal_and_is_idempotent(env: &TestEnv) {
 pub fn verification_codes_are_unique_across_the_outbox(env: &TestEnv) {
     let r = incident(env);
     env.ok(&["letters", "render", &r]);
-    env.ok(&["letters", "render", &r, "--channel", "postal"]);
+    env.ok(&[
+        "letters",
+        "render",
+        &r,
+        "--channel",
+        "postal",
+        "--include-reached",
+    ]);
     let mut codes = HashSet::new();
     let mut ids = HashSet::new();
     for who in ["erika@example.org", "marie@example.fr"] {
@@ -314,7 +332,11 @@ pub fn a_bounced_email_makes_a_postal_letter_due(env: &TestEnv) {
     env.sql("UPDATE notification SET status = 'bounced' WHERE recipient IN ('erika@example.org', 'marie@example.fr')");
     let again = env.json(&["letters", "render", &r, "--json"]);
     assert_eq!(again["added_postal"], 1, "Erika has a postal address");
-    assert_eq!(again["unreachable"], 2, "Marie has none, nor has Nora");
+    assert_eq!(again["unreachable"], 1, "Nora has no address at all");
+    assert_eq!(
+        again["cannot_reach"], 1,
+        "Marie's email bounced and she has no postal address"
+    );
     let erika = env.json(&[
         "letters",
         "show",

@@ -232,7 +232,7 @@ pub fn limit_and_dry_run(env: &TestEnv) {
     cmd.env("BREACHDESK_SMTP_URL", server.url())
         .args(["send", &r, "--dry-run"]);
     let out = crate::common::run_ok(&mut cmd);
-    assert!(out.contains("would send 5 letter(s)"), "{out}");
+    assert!(out.contains("would send 5 initial letter(s)"), "{out}");
     assert!(server.received().is_empty());
     let s = send(env, &server, &[&r, "--limit", "2"]);
     assert_eq!(s["sent"], 2);
@@ -510,7 +510,7 @@ Diagnostic-Code: smtp; 550 5.1.1 <person2@example.org>: User unknown\r\n\r\n\
     // The bounced person has no postal address here: render says they are unreachable.
     let render = env.json(&["letters", "render", &r, "--allow-untranslated", "--json"]);
     assert_eq!(render["added_postal"], 0);
-    assert_eq!(render["unreachable"], 1, "{render}");
+    assert_eq!(render["cannot_reach"], 1, "{render}");
 }
 
 pub fn starttls_is_verified_against_the_configured_ca(env: &TestEnv) {

@@ -72,6 +72,10 @@ pub enum NotificationStatus {
     /// In flight when a sender died: it may or may not have been sent.
     #[sea_orm(string_value = "uncertain")]
     Uncertain,
+    /// Taken back before it was sent: the person is no longer affected, or their letter was
+    /// rendered again after their data changed. Kept as evidence; never sent.
+    #[sea_orm(string_value = "withdrawn")]
+    Withdrawn,
 }
 
 impl NotificationStatus {
@@ -84,6 +88,7 @@ impl NotificationStatus {
             NotificationStatus::Failed => "failed",
             NotificationStatus::Bounced => "bounced",
             NotificationStatus::Uncertain => "uncertain",
+            NotificationStatus::Withdrawn => "withdrawn",
         }
     }
 }
