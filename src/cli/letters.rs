@@ -9,8 +9,11 @@ use super::output::Out;
 use crate::config::Settings;
 use crate::error::{Error, Result};
 use crate::letters::lint::lint;
+use crate::letters::locale::Fallback;
 use crate::letters::templates::TemplateFiles;
-use crate::letters::{Channel, LetterKind, Locale, Part, RenderedLetter, Renderer, TemplateSet, sample};
+use crate::letters::{
+    Channel, LetterKind, Locale, Part, RenderedLetter, Renderer, TemplateSet, countries, sample,
+};
 
 #[derive(Debug, Subcommand)]
 pub enum LettersCommand {
@@ -32,9 +35,14 @@ pub enum LettersCommand {
     Sample {
         #[command(flatten)]
         templates: TemplatesArg,
-        /// The person's locale, e.g. de-AT (falls back to its language, then to English).
+        /// The person's locale, e.g. de-AT. The letter's language is chosen as `letters render`
+        /// chooses it: this locale, its language, an official language of --country, then
+        /// `[letters] default_language` (English if not set).
         #[arg(long, default_value = "en")]
         locale: String,
+        /// The person's country (ISO 3166-1 alpha-2, e.g. AT).
+        #[arg(long, value_name = "CODE")]
+        country: Option<String>,
         #[arg(long, value_enum, default_value_t = ChannelArg::Email)]
         channel: ChannelArg,
         #[arg(long, value_enum, default_value_t = KindArg::Initial)]
@@ -109,15 +117,24 @@ pub async fn run(cmd: LettersCommand, settings: &Settings, out: Out) -> Result<(
             let mut report = lint(&files);
             if let Some(reference) = incident {
                 let dir = templates.templates.or_else(|| settings.letters.templates.clone());
-                report
-                    .problems
-                    .extend(translation_gaps(settings, &reference, dir.as_deref()).await?);
+                let (gaps, fallbacks) = translation_gaps(settings, &reference, dir.as_deref()).await?;
+                report.problems.extend(gaps);
+                report.without_templates = fallbacks;
             }
             if json {
                 out.json(&report)?;
             } else {
                 for problem in &report.problems {
                     out.result(problem);
+                }
+                for f in &report.without_templates {
+                    out.result(format!(
+                        "{}: no templates for the {} people affected with this locale; their letters are in '{}' ({})",
+                        f.wanted,
+                        f.people,
+                        f.locale,
+                        f.reason()
+                    ));
                 }
             }
             if !report.problems.is_empty() {
@@ -143,8 +160,9 @@ pub async fn run(cmd: LettersCommand, settings: &Settings, out: Out) -> Result<(
             kind,
             part,
             context,
+            country,
         } => {
-            let set = TemplateSet::load(templates.templates.as_deref())?;
+            let set = letter_set(settings, templates.templates)?;
             let locale: Locale = locale.parse()?;
             let channel = match channel {
                 ChannelArg::Email => Channel::Email,
@@ -154,7 +172,14 @@ pub async fn run(cmd: LettersCommand, settings: &Settings, out: Out) -> Result<(
                 KindArg::Initial => LetterKind::Initial,
                 KindArg::Update => LetterKind::Update,
             };
-            let ctx = sample::context(&set, locale.as_str(), kind, channel)?;
+            if let Some(code) = &country
+                && countries::name(code, "en").is_none()
+            {
+                return Err(Error::bad_input(format!(
+                    "--country '{code}' is not an ISO 3166-1 alpha-2 country code such as DE or ES"
+                )));
+            }
+            let ctx = sample::context_in(&set, locale.as_str(), country.as_deref(), kind, channel)?;
             if context {
                 return out.json(&ctx);
             }
@@ -188,22 +213,32 @@ pub async fn run(cmd: LettersCommand, settings: &Settings, out: Out) -> Result<(
     }
 }
 
-/// The incident's letter languages without a translation, as lint problems.
+/// The template set letters are rendered with: the built-in one with `templates` (else the
+/// configured directory) overriding it, and the configured default language.
+fn letter_set(settings: &Settings, templates: Option<PathBuf>) -> Result<TemplateSet> {
+    let dir = templates.or_else(|| settings.letters.templates.clone());
+    let mut set = TemplateSet::load(dir.as_deref())?;
+    if let Some(lang) = &settings.letters.default_language {
+        set.set_default_locale(lang)?;
+    }
+    Ok(set)
+}
+
+/// The incident's letter languages without a translation, as lint problems, and the locales
+/// of the people affected that have no templates.
 async fn translation_gaps(
     settings: &Settings,
     reference: &str,
     templates: Option<&std::path::Path>,
-) -> Result<Vec<crate::letters::lint::Problem>> {
+) -> Result<(Vec<crate::letters::lint::Problem>, Vec<Fallback>)> {
     let db = crate::db::open_current(&settings.database_url).await?;
     let inc = crate::incident::find(&db, reference).await?;
     let stored = crate::narrative::Stored::load(&db, inc.id).await?;
-    let mut set = TemplateSet::load(templates)?;
-    if let Some(lang) = &settings.letters.default_language {
-        set.set_default_locale(lang)?;
-    }
+    let set = letter_set(settings, templates.map(PathBuf::from))?;
     let update = stored.latest_update().unwrap_or(0);
     let gaps = crate::narrative::coverage(&db, settings, inc.id, &set, &stored, update).await?;
-    Ok(gaps
+    let fallbacks = crate::narrative::fallbacks(&db, inc.id, &set).await?;
+    let gaps = gaps
         .iter()
         .map(|g| {
             let fields: Vec<String> = g.missing.iter().map(|f| f.flag()).collect();
@@ -221,5 +256,6 @@ async fn translation_gaps(
                 ),
             }
         })
-        .collect())
+        .collect();
+    Ok((gaps, fallbacks))
 }

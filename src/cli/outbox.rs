@@ -183,6 +183,9 @@ fn say_summary(s: &RenderSummary, out: Out) {
             s.rerendered
         ));
     }
+    for line in crate::letters::locale::describe_fallbacks(&s.fallbacks) {
+        out.say(line);
+    }
     for g in &s.untranslated {
         let fields: Vec<String> = g.missing.iter().map(|f| f.flag()).collect();
         super::warn(format!(

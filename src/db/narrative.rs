@@ -168,16 +168,17 @@ pub async fn put_translation(
     Ok(before)
 }
 
-/// The locales on record for the people the incident affects, with how many people have
-/// each (`None`: no locale on record).
+/// The people affected by the incident, counted by locale and country on record (either may
+/// be missing): what the choice of their letters' language depends on.
 pub async fn affected_locales<C: ConnectionTrait>(
     conn: &C,
     incident_id: i64,
-) -> Result<Vec<(Option<String>, i64)>> {
+) -> Result<Vec<(Option<String>, Option<String>, i64)>> {
     let backend = conn.get_database_backend();
     let sql = format!(
-        "SELECT s.locale AS locale, COUNT(*) AS n FROM affected_subject a JOIN subject s ON s.id = a.subject_id \
-         WHERE a.incident_id = {} GROUP BY s.locale ORDER BY s.locale",
+        "SELECT s.locale AS locale, s.country AS country, COUNT(*) AS n FROM affected_subject a \
+         JOIN subject s ON s.id = a.subject_id WHERE a.incident_id = {} GROUP BY s.locale, s.country \
+         ORDER BY s.locale, s.country",
         ph(backend, 1)
     );
     let rows = conn
@@ -185,7 +186,13 @@ pub async fn affected_locales<C: ConnectionTrait>(
         .await
         .context("reading the languages of the people affected")?;
     rows.iter()
-        .map(|r| Ok((r.try_get("", "locale")?, r.try_get("", "n")?)))
+        .map(|r| {
+            Ok((
+                r.try_get("", "locale")?,
+                r.try_get("", "country")?,
+                r.try_get("", "n")?,
+            ))
+        })
         .collect::<std::result::Result<_, sea_orm::DbErr>>()
         .context("reading the languages of the people affected")
 }

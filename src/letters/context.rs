@@ -105,7 +105,11 @@ pub struct VerificationView {
 impl LetterContext {
     /// Builds the context for one letter, in the locale `set` resolves for the person.
     pub fn build(set: &TemplateSet, input: LetterInput<'_>) -> Result<LetterContext> {
-        let locale = set.resolve_locale(input.recipient.locale.as_ref()).to_string();
+        let recipient = input.recipient;
+        let locale = set
+            .resolve_locale(recipient.locale.as_ref(), recipient.country.as_deref())
+            .locale
+            .to_string();
         let lang = locale.split('-').next().unwrap_or(&locale).to_string();
         let zone = input.recipient.zone;
         let date = |t: DateTime<Utc>| LetterDate::new(t, zone, &lang);
@@ -158,7 +162,7 @@ impl LetterContext {
             }),
         };
 
-        let person = input.recipient;
+        let person = recipient;
         let postal_address: Vec<String> = person
             .postal_address
             .iter()

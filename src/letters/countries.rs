@@ -1,5 +1,6 @@
 //! Countries as letters need them: the name in English, German and French (for the last
-//! line of a postal address), and the time zone letters to people there are dated in.
+//! line of a postal address), the time zone letters to people there are dated in, and the
+//! official languages (a step of the letter language's fallback chain).
 //! Generated from the iso-codes package (ISO 3166-1 and its translations) and the tz
 //! database's zone.tab; countries with several zones have the zone of their capital, and
 //! an empty zone (Antarctica) means the organisation's.
@@ -284,6 +285,49 @@ pub fn name(code: &str, lang: &str) -> Option<&'static str> {
     })
 }
 
+/// Official languages of countries that have several, beyond the one CLDR's likely-subtags
+/// data name for the country, most speakers first. From CLDR's territoryInfo
+/// (`officialStatus="official"`, supplementalData.xml); regional official languages are not
+/// listed.
+#[rustfmt::skip]
+static MORE_OFFICIAL: &[(&str, &[&str])] = &[
+    ("AF", &["ps"]), ("BA", &["hr", "sr"]), ("BE", &["fr", "de"]), ("BY", &["ru"]),
+    ("CA", &["fr"]), ("CH", &["fr", "it", "rm"]), ("CM", &["en"]), ("CY", &["tr"]),
+    ("FI", &["sv"]), ("HK", &["en"]), ("IE", &["ga"]), ("KE", &["en"]), ("KG", &["ru"]),
+    ("KZ", &["kk"]), ("LU", &["fr", "de"]), ("MK", &["sq"]), ("MO", &["pt"]), ("MT", &["en"]),
+    ("NZ", &["mi"]), ("PH", &["en"]), ("PK", &["en"]), ("PR", &["en"]), ("RW", &["en", "fr"]),
+    ("SG", &["zh", "ms", "ta"]), ("TZ", &["en"]),
+];
+
+/// The official languages of the country (ISO 3166-1 alpha-2), most speakers first: the
+/// country's likely language from CLDR (through ICU4X), then the others it has. Empty for a
+/// code that is not a country.
+pub fn official_languages(code: &str) -> Vec<String> {
+    static EXPANDER: std::sync::LazyLock<icu_locale::LocaleExpander> =
+        std::sync::LazyLock::new(icu_locale::LocaleExpander::new_common);
+    let Some(country) = find(code) else {
+        return Vec::new();
+    };
+    let mut languages = Vec::new();
+    if let Ok(region) = country.0.parse::<icu_locale_core::subtags::Region>() {
+        let mut id = icu_locale_core::LanguageIdentifier::UNKNOWN;
+        id.region = Some(region);
+        EXPANDER.maximize(&mut id);
+        if !id.language.is_unknown() {
+            languages.push(id.language.as_str().to_string());
+        }
+    }
+    let more = MORE_OFFICIAL
+        .binary_search_by(|(c, _)| c.cmp(&country.0))
+        .map_or(&[][..], |i| MORE_OFFICIAL[i].1);
+    for lang in more {
+        if !languages.iter().any(|l| l == lang) {
+            languages.push((*lang).to_string());
+        }
+    }
+    languages
+}
+
 /// The zone letters to people in the country are dated in (the capital's where the country
 /// has several); `None` for an unknown code or a country without one.
 pub fn zone(code: &str) -> Option<chrono_tz::Tz> {
@@ -311,5 +355,12 @@ mod tests {
         assert_eq!(zone("US"), Some(chrono_tz::America::New_York));
         assert_eq!(zone("AU"), Some(chrono_tz::Australia::Sydney));
         assert_eq!(zone("AQ"), None);
+        assert!(MORE_OFFICIAL.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(official_languages("es"), ["es"]);
+        assert_eq!(official_languages("AT"), ["de"]);
+        assert_eq!(official_languages("BE"), ["nl", "fr", "de"]);
+        assert_eq!(official_languages("CH"), ["de", "fr", "it", "rm"]);
+        assert_eq!(official_languages("PL"), ["pl"]);
+        assert_eq!(official_languages("XX"), Vec::<String>::new());
     }
 }

@@ -112,6 +112,9 @@ pub struct Recipient {
     pub salutation: Option<String>,
     /// Their language, if known; the set's default language otherwise.
     pub locale: Option<Locale>,
+    /// Their country (ISO 3166-1 alpha-2), if known: its official languages come after their
+    /// own in the choice of the letter's language.
+    pub country: Option<String>,
     /// The zone dates are shown in.
     pub zone: Tz,
     /// Address lines below the name; required for postal letters.

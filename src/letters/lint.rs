@@ -42,6 +42,11 @@ pub struct Report {
     pub locales: Vec<String>,
     pub files: usize,
     pub problems: Vec<Problem>,
+    /// With `--incident`: the locales of people affected that have no templates, and the
+    /// language their letters fall back to. Not problems: the letters are sent, in another
+    /// language.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub without_templates: Vec<super::locale::Fallback>,
 }
 
 /// An element a letter must contain, recognised by the fields it references.
@@ -273,6 +278,7 @@ pub fn lint(files: &TemplateFiles) -> Report {
         locales: locales.iter().map(|l| l.to_string()).collect(),
         files: files.iter().count(),
         problems,
+        without_templates: Vec::new(),
     }
 }
 

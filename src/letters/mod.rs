@@ -11,6 +11,7 @@ mod data;
 mod fold;
 mod inline;
 mod input;
+mod languages;
 pub mod lint;
 pub mod locale;
 mod phrasing;

@@ -1,6 +1,7 @@
 //! Phrasing per language: dates, lists and category labels, as functions for the context
 //! builder and as the handlebars helpers `date`, `list` and `category` that templates call.
-//! Each locale's registry gets helpers bound to its language.
+//! Each locale's registry gets helpers bound to its language. The words and patterns come from
+//! locale data (see `languages`).
 
 use std::collections::HashMap;
 
@@ -12,48 +13,7 @@ use handlebars::{
 };
 use serde::Serialize;
 
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-const MONTHS_DE: [&str; 12] = [
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-];
-const MONTHS_FR: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
+use super::languages;
 
 /// An instant as a letter shows it, in the person's zone and language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -80,14 +40,18 @@ impl LetterDate {
 }
 
 fn day_text(t: &DateTime<FixedOffset>, lang: &str) -> String {
-    let (d, m, y) = (t.day(), t.month0() as usize, t.year());
-    match lang {
-        "en" => format!("{d} {} {y}", MONTHS_EN[m]),
-        "de" => format!("{d}. {} {y}", MONTHS_DE[m]),
-        "fr" if d == 1 => format!("1er {} {y}", MONTHS_FR[m]),
-        "fr" => format!("{d} {} {y}", MONTHS_FR[m]),
-        _ => t.format("%Y-%m-%d").to_string(),
-    }
+    let Some(style) = languages::date_style(lang) else {
+        return t.format("%Y-%m-%d").to_string();
+    };
+    let day = match &style.first_day {
+        Some(first) if t.day() == 1 => first.clone(),
+        _ => t.day().to_string(),
+    };
+    style
+        .date
+        .replace("{day}", &day)
+        .replace("{month}", style.months[t.month0() as usize])
+        .replace("{year}", &t.year().to_string())
 }
 
 fn datetime_text(t: &DateTime<FixedOffset>, lang: &str, zone: Option<&str>) -> String {
@@ -96,26 +60,17 @@ fn datetime_text(t: &DateTime<FixedOffset>, lang: &str, zone: Option<&str>) -> S
     let zone = zone
         .map(str::to_string)
         .unwrap_or_else(|| t.format("UTC%:z").to_string());
-    match lang {
-        "de" => format!("{day}, {clock} Uhr ({zone})"),
-        "fr" => format!("{day} à {clock} ({zone})"),
-        "en" => format!("{day}, {clock} {zone}"),
-        _ => format!("{day} {clock} ({zone})"),
-    }
+    let pattern = languages::date_style(lang).map_or("{date} {time} ({zone})", |s| s.datetime.as_str());
+    pattern
+        .replace("{date}", &day)
+        .replace("{time}", &clock)
+        .replace("{zone}", &zone)
 }
 
-/// Joins items as the language writes a list: `a, b and c`, `a, b und c`, `a, b et c`.
+#[cfg(test)]
+/// Joins items as the language writes a list (CLDR): `a, b and c`, `a, b und c`, `a, b y c`.
 pub fn join_list(items: &[&str], lang: &str) -> String {
-    let and = match lang {
-        "de" => "und",
-        "fr" => "et",
-        _ => "and",
-    };
-    match items {
-        [] => String::new(),
-        [one] => (*one).to_string(),
-        [init @ .., last] => format!("{} {and} {last}", init.join(", ")),
-    }
+    languages::list_formatter(lang).format_to_string(items.iter())
 }
 
 /// Registers `date`, `list` and `category` bound to `lang`, with `labels` (category key →
@@ -130,7 +85,7 @@ pub fn register(hb: &mut Handlebars<'static>, lang: &str, labels: HashMap<String
     hb.register_helper(
         "list",
         Box::new(ListHelper {
-            lang: lang.to_string(),
+            formatter: languages::list_formatter(lang),
         }),
     );
     hb.register_helper("category", Box::new(CategoryHelper { labels }));
@@ -221,7 +176,7 @@ impl HelperDef for DateHelper {
 
 /// `{{list systems "name"}}` → `Shop, Newsletter and Support`; `{{list some_strings}}`.
 struct ListHelper {
-    lang: String,
+    formatter: icu_list::ListFormatter,
 }
 
 impl HelperDef for ListHelper {
@@ -245,9 +200,9 @@ impl HelperDef for ListHelper {
             })
             .collect::<Option<_>>()
             .ok_or_else(|| invalid("list", "items have no such text field"))?;
-        Ok(ScopedJson::Derived(JsonValue::String(join_list(
-            &texts, &self.lang,
-        ))))
+        Ok(ScopedJson::Derived(JsonValue::String(
+            self.formatter.format_to_string(texts.iter()),
+        )))
     }
 }
 
@@ -293,7 +248,24 @@ mod tests {
         assert_eq!(de.iso, "2026-03-01T14:05:00+01:00");
         let fr = LetterDate::new(t, paris, "fr");
         assert_eq!(fr.datetime, "1er mars 2026 à 14:05 (CET)");
-        assert_eq!(LetterDate::new(t, paris, "es").date, "2026-03-01");
+        assert_eq!(LetterDate::new(t, paris, "tr").date, "2026-03-01");
+        let madrid: Tz = "Europe/Madrid".parse().unwrap();
+        let es = LetterDate::new(t, madrid, "es");
+        assert_eq!(es.datetime, "1 de marzo de 2026, a las 14:05 (CET)");
+        let warsaw: Tz = "Europe/Warsaw".parse().unwrap();
+        assert_eq!(LetterDate::new(t, warsaw, "pl").date, "1 marca 2026");
+        let rome: Tz = "Europe/Rome".parse().unwrap();
+        assert_eq!(
+            LetterDate::new(t, rome, "it").datetime,
+            "1 marzo 2026, ore 14:05 (CET)"
+        );
+        let lisbon: Tz = "Europe/Lisbon".parse().unwrap();
+        assert_eq!(LetterDate::new(t, lisbon, "pt").date, "1 de março de 2026");
+        let stockholm: Tz = "Europe/Stockholm".parse().unwrap();
+        assert_eq!(
+            LetterDate::new(t, stockholm, "sv").datetime,
+            "1 mars 2026 kl. 14:05 (CET)"
+        );
         // Late in the evening UTC is already the next day in Tokyo.
         let late = Utc.with_ymd_and_hms(2026, 3, 1, 20, 0, 0).unwrap();
         assert_eq!(
@@ -340,5 +312,13 @@ mod tests {
         assert_eq!(join_list(&["a", "b"], "fr"), "a et b");
         assert_eq!(join_list(&["a"], "fr"), "a");
         assert_eq!(join_list(&[], "en"), "");
+        assert_eq!(join_list(&["a", "b", "c"], "es"), "a, b y c");
+        // CLDR knows that Spanish writes "e" before a word starting with an "i" sound.
+        assert_eq!(join_list(&["nombre", "idioma"], "es"), "nombre e idioma");
+        assert_eq!(join_list(&["a", "b", "c"], "it"), "a, b e c");
+        assert_eq!(join_list(&["a", "b", "c"], "nl"), "a, b en c");
+        assert_eq!(join_list(&["a", "b", "c"], "pl"), "a, b i c");
+        assert_eq!(join_list(&["a", "b", "c"], "pt"), "a, b e c");
+        assert_eq!(join_list(&["a", "b", "c"], "sv"), "a, b och c");
     }
 }

@@ -14,6 +14,7 @@ use super::clean::paragraphs;
 use super::context::LetterContext;
 use super::data::DataCache;
 use super::inline::inline_partials;
+use super::locale::Resolved;
 use super::phrasing;
 use super::templates::{DEFAULT_LANGUAGE, Role, TemplateFile, TemplateFiles};
 use super::wrap::finish_text;
@@ -209,13 +210,21 @@ impl TemplateSet {
         self.locales.keys().map(String::as_str)
     }
 
-    /// The locale a person's letter is written in: theirs, its language, or the default.
-    pub fn resolve_locale(&self, wanted: Option<&Locale>) -> &str {
+    /// The locale a person's letter is written in, and how it was chosen: theirs, its
+    /// language, an official language of their `country` (ISO 3166-1 alpha-2), or the default
+    /// (see `locale::resolve`).
+    pub fn resolve_locale(&self, wanted: Option<&Locale>, country: Option<&str>) -> Resolved<'_> {
         super::locale::resolve(
             wanted,
+            country,
             |t| self.locales.get_key_value(t).map(|(k, _)| k.as_str()),
             &self.default_locale,
         )
+    }
+
+    /// The language of people with no locale (or none the set has) on record.
+    pub fn default_locale(&self) -> &str {
+        &self.default_locale
     }
 
     fn locale(&self, locale: &str) -> &LocaleTemplates {

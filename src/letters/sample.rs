@@ -2,6 +2,7 @@
 //! `letters sample`, `letters lint` and the snapshot tests. Nothing here is real data.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use chrono::{DateTime, TimeZone, Utc};
 
@@ -10,7 +11,7 @@ use super::context::{
 };
 use super::render::TemplateSet;
 use super::verification::VerificationCode;
-use super::{Channel, LetterKind};
+use super::{Channel, LetterKind, Locale};
 use crate::category::DataCategory;
 use crate::error::Result;
 
@@ -33,57 +34,47 @@ pub fn organisation() -> Organisation {
     }
 }
 
+/// One language's sample person and texts (`sample.toml`).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Sample {
+    name: String,
+    salutation: String,
+    zone: String,
+    address: Vec<String>,
+    nature: String,
+    likely_consequences: String,
+    measures_taken: String,
+    measures_proposed: String,
+    update: String,
+}
+
+static SAMPLES: LazyLock<BTreeMap<String, Sample>> = LazyLock::new(|| {
+    // Part of the source: a mistake in it is a bug the tests catch.
+    toml::from_str(include_str!("sample.toml")).expect("sample.toml is valid")
+});
+
+/// The sample of `lang`, English where there is none.
+fn sample(lang: &str) -> &'static Sample {
+    SAMPLES
+        .get(lang)
+        .or_else(|| SAMPLES.get("en"))
+        .expect("sample.toml has en")
+}
+
 fn narrative(lang: &str) -> Narrative {
-    match lang {
-        "de" => Narrative {
-            nature: "Eine unbefugte Person hat sich mit dem gestohlenen \
-                     Passwort eines Mitarbeiters Zugang zu unserer Kundendatenbank verschafft und Kundendaten \
-                     kopiert."
-                .into(),
-            likely_consequences: "Die Daten könnten für gezielte Betrugsversuche per E-Mail, Telefon oder Post \
-                                  genutzt werden, etwa für Nachrichten, die vorgeben, von uns zu stammen. Mit den \
-                                  Kartendaten könnten Unbefugte versuchen, im Internet zu bezahlen."
-                .into(),
-            measures_taken: "Wir haben den Zugang gesperrt, alle Passwörter unserer Mitarbeitenden zurückgesetzt \
-                             und die Anmeldung mit einem zweiten Faktor verpflichtend gemacht. Die zuständige \
-                             Datenschutzaufsichtsbehörde ist informiert."
-                .into(),
-            measures_proposed: "Wir setzen Ihr Passwort für unseren Shop zurück und überwachen, ob die Daten im \
-                                Internet angeboten werden."
-                .into(),
-        },
-        "fr" => Narrative {
-            nature: "Une personne non autorisée a accédé à notre base de données \
-                     clients à l'aide du mot de passe volé d'un employé et a copié des données de clients."
-                .into(),
-            likely_consequences: "Ces données pourraient servir à des tentatives de fraude ciblées par e-mail, \
-                                  téléphone ou courrier, par exemple des messages se faisant passer pour nous. \
-                                  Les données de carte pourraient être utilisées pour tenter des paiements en ligne."
-                .into(),
-            measures_taken: "Nous avons bloqué l'accès, réinitialisé les mots de passe de tous nos employés et \
-                             rendu obligatoire la connexion avec un second facteur. L'autorité de protection des \
-                             données compétente a été informée."
-                .into(),
-            measures_proposed: "Nous réinitialisons le mot de passe de votre compte client et surveillons si les \
-                                données sont proposées sur Internet."
-                .into(),
-        },
-        _ => Narrative {
-            nature: "An unauthorised person used an employee's stolen password to \
-                     access our customer database and copied customer records."
-                .into(),
-            likely_consequences: "The data could be used for targeted fraud attempts by email, telephone or post, \
-                                  such as messages that pretend to come from us. The card details could be used \
-                                  to attempt payments online."
-                .into(),
-            measures_taken: "We blocked the access, reset the passwords of all our staff and made sign-in with a \
-                             second factor mandatory. We have informed the competent data protection authority."
-                .into(),
-            measures_proposed: "We are resetting the password of your shop account and monitoring whether the \
-                                data are offered on the internet."
-                .into(),
-        },
+    let s = sample(lang);
+    Narrative {
+        nature: s.nature.clone(),
+        likely_consequences: s.likely_consequences.clone(),
+        measures_taken: s.measures_taken.clone(),
+        measures_proposed: s.measures_proposed.clone(),
     }
+}
+
+/// The languages other than English the sample has texts in.
+fn translated() -> impl Iterator<Item = &'static str> {
+    SAMPLES.keys().map(String::as_str).filter(|l| *l != "en")
 }
 
 pub fn incident() -> IncidentFacts {
@@ -97,67 +88,39 @@ pub fn incident() -> IncidentFacts {
         dpo_email: Some("dpo@example.com".into()),
         dpo_phone: Some("+49 30 1234 5600".into()),
         narrative: narrative("en"),
-        translations: ["de", "fr"]
-            .iter()
-            .map(|l| (l.to_string(), narrative(l)))
-            .collect(),
+        translations: translated().map(|l| (l.to_string(), narrative(l))).collect(),
     }
 }
 
 pub fn update_note() -> UpdateNote {
     UpdateNote {
-        summary: "Our investigation is complete. The copied data did not include card security codes (CVC), \
-                  and we have found no sign that the data have been published."
-            .into(),
-        translations: BTreeMap::from([
-            (
-                "de".to_string(),
-                "Unsere Untersuchung ist abgeschlossen. Die kopierten Daten enthielten keine \
-                 Kartenprüfnummern (CVC), und wir haben keine Hinweise darauf, dass die Daten \
-                 veröffentlicht wurden."
-                    .to_string(),
-            ),
-            (
-                "fr".to_string(),
-                "Notre enquête est terminée. Les données copiées ne contenaient pas les cryptogrammes des \
-                 cartes (CVC), et nous n'avons constaté aucun signe de publication des données."
-                    .to_string(),
-            ),
-        ]),
+        summary: sample("en").update.clone(),
+        translations: translated()
+            .map(|l| (l.to_string(), sample(l).update.clone()))
+            .collect(),
         previous_letter_at: Some(at(2026, 3, 6, 9, 0)),
+    }
+}
+
+/// The sample person with the locale `locale` on record and the country `country`, living
+/// where the letter's language `lang` is spoken (an English-speaking one for a language the
+/// sample has no person for).
+pub fn recipient_in(locale: &str, country: Option<&str>, lang: &str) -> Recipient {
+    let s = sample(lang);
+    Recipient {
+        name: s.name.clone(),
+        salutation: Some(s.salutation.clone()),
+        locale: locale.parse().ok(),
+        country: country.map(str::to_string),
+        zone: s.zone.parse().unwrap_or(chrono_tz::UTC),
+        postal_address: s.address.clone(),
     }
 }
 
 /// The sample person for a locale: one per language, the others get an English-speaking one
 /// with the locale asked for.
 pub fn recipient(locale: &str) -> Recipient {
-    let (name, salutation, zone, address): (&str, &str, &str, &[&str]) = match locale.split('-').next() {
-        Some("de") => (
-            "Erika Mustermann",
-            "Frau Mustermann",
-            "Europe/Berlin",
-            &["Heidestraße 17", "51147 Köln"],
-        ),
-        Some("fr") => (
-            "Marie Dupont",
-            "Madame",
-            "Europe/Paris",
-            &["12 rue des Lilas", "75011 Paris", "France"],
-        ),
-        _ => (
-            "Jane Doe",
-            "Ms Doe",
-            "Europe/London",
-            &["221 Baker Street", "London NW1 6XE", "United Kingdom"],
-        ),
-    };
-    Recipient {
-        name: name.into(),
-        salutation: Some(salutation.into()),
-        locale: locale.parse().ok(),
-        zone: zone.parse().unwrap_or(chrono_tz::UTC),
-        postal_address: address.iter().map(|l| l.to_string()).collect(),
-    }
+    recipient_in(locale, None, locale.split('-').next().unwrap_or(locale))
 }
 
 pub fn categories() -> Vec<DataCategory> {
@@ -178,9 +141,25 @@ pub fn systems() -> Vec<String> {
     vec!["Online shop".into(), "Customer service".into()]
 }
 
-/// The sample letter's context in `locale`.
+/// The sample letter's context for a person whose locale on record is `locale`.
 pub fn context(set: &TemplateSet, locale: &str, kind: LetterKind, channel: Channel) -> Result<LetterContext> {
-    let (org, incident, person, update) = (organisation(), incident(), recipient(locale), update_note());
+    context_in(set, locale, None, kind, channel)
+}
+
+/// The sample letter's context for a person with the locale `locale` in `country`: in the
+/// language the set's fallback chain picks for them, as `letters render` would.
+pub fn context_in(
+    set: &TemplateSet,
+    locale: &str,
+    country: Option<&str>,
+    kind: LetterKind,
+    channel: Channel,
+) -> Result<LetterContext> {
+    let parsed: Option<Locale> = locale.parse().ok();
+    let chosen = set.resolve_locale(parsed.as_ref(), country).locale;
+    let lang = chosen.split('-').next().unwrap_or(chosen);
+    let person = recipient_in(locale, country, lang);
+    let (org, incident, update) = (organisation(), incident(), update_note());
     let (categories, systems) = (categories(), systems());
     let date = match kind {
         LetterKind::Initial => at(2026, 3, 6, 9, 0),

@@ -21,7 +21,7 @@ fn render(set: &TemplateSet, ctx: &LetterContext) -> RenderedLetter {
 #[test]
 fn default_letters_snapshot() {
     let set = set();
-    for locale in ["en", "de", "fr"] {
+    for locale in ["en", "de", "fr", "es", "it", "nl", "pl", "pt", "sv"] {
         for kind in LetterKind::ALL {
             for channel in Channel::ALL {
                 let ctx = sample::context(&set, locale, kind, channel).unwrap();
@@ -38,7 +38,7 @@ fn default_letters_snapshot() {
 #[test]
 fn text_lines_fit_and_subjects_are_one_line() {
     let set = set();
-    for locale in ["en", "de", "fr"] {
+    for locale in set.locales() {
         for kind in LetterKind::ALL {
             let ctx = sample::context(&set, locale, kind, Channel::Email).unwrap();
             let letter = render(&set, &ctx);
@@ -146,20 +146,35 @@ proptest! {
 }
 
 #[test]
-fn locales_fall_back_from_region_to_language_to_english() {
+fn locales_fall_back_from_region_to_language_to_country_to_default() {
     let set = set();
-    let resolve = |tag: &str| set.resolve_locale(Some(&tag.parse().unwrap())).to_string();
-    assert_eq!(resolve("de-AT"), "de");
-    assert_eq!(resolve("fr_CH.UTF-8"), "fr");
-    assert_eq!(resolve("es-ES"), "en");
-    assert_eq!(set.resolve_locale(None), "en");
+    let resolve = |tag: &str, country: Option<&str>| {
+        set.resolve_locale(Some(&tag.parse().unwrap()), country)
+            .locale
+            .to_string()
+    };
+    assert_eq!(resolve("de-AT", None), "de");
+    assert_eq!(resolve("fr_CH.UTF-8", None), "fr");
+    assert_eq!(resolve("es-MX", None), "es");
+    assert_eq!(resolve("tr", None), "en");
+    assert_eq!(resolve("tr", Some("AT")), "de");
+    assert_eq!(resolve("uk", Some("PL")), "pl");
+    assert_eq!(set.resolve_locale(None, None).locale, "en");
+    assert_eq!(set.resolve_locale(None, Some("se")).locale, "sv");
     let ctx = sample::context(&set, "de-at", LetterKind::Initial, Channel::Email).unwrap();
     assert_eq!((ctx.locale.as_str(), ctx.lang.as_str()), ("de", "de"));
     assert_eq!(ctx.person.locale.as_ref().map(|l| l.as_str()), Some("de-at"));
     assert!(render(&set, &ctx).subject.contains("Sicherheitsvorfall"));
-    let ctx = sample::context(&set, "es", LetterKind::Initial, Channel::Email).unwrap();
+    let ctx = sample::context(&set, "tr", LetterKind::Initial, Channel::Email).unwrap();
     assert_eq!(ctx.locale, "en");
     assert!(render(&set, &ctx).text.contains("What happened"));
+    // The organisation's default language comes last, in the sample as in the outbox.
+    let mut german = self::set();
+    german.set_default_locale("de").unwrap();
+    let ctx = sample::context_in(&german, "tr", None, LetterKind::Initial, Channel::Email).unwrap();
+    assert_eq!(ctx.locale, "de");
+    let ctx = sample::context_in(&german, "tr", Some("NL"), LetterKind::Initial, Channel::Email).unwrap();
+    assert_eq!(ctx.locale, "nl");
 }
 
 #[test]
@@ -223,7 +238,10 @@ fn hashes_identify_the_letter_and_the_set() {
 fn the_default_set_passes_lint() {
     let report = lint(&TemplateFiles::builtin());
     assert!(report.problems.is_empty(), "{:#?}", report.problems);
-    assert_eq!(report.locales, ["de", "en", "fr"]);
+    assert_eq!(
+        report.locales,
+        ["de", "en", "es", "fr", "it", "nl", "pl", "pt", "sv"]
+    );
 }
 
 fn problems(files: &TemplateFiles) -> Vec<String> {
@@ -269,7 +287,7 @@ fn lint_finds_typos_unescaped_html_helpers_and_gaps() {
         "<p>{{{dpo.name}}} {{dpo.email}}</p>\n{{log person.name}}",
     );
     override_file(&mut files, "en/update/subject.txt", "{{#if}}");
-    override_file(&mut files, "es/initial/subject.txt", "Hola");
+    override_file(&mut files, "tr/initial/subject.txt", "Merhaba");
     override_file(&mut files, "en/notes.md", "x");
     let found = problems(&files);
     let has = |needle: &str| found.iter().any(|p| p.contains(needle));
@@ -286,8 +304,8 @@ fn lint_finds_typos_unescaped_html_helpers_and_gaps() {
         "{found:#?}"
     );
     assert!(has("tpl/en/update/subject.txt:1: does not compile"), "{found:#?}");
-    assert!(has("es/initial/email.txt: missing"), "{found:#?}");
-    assert!(has("es/advice.toml: missing"), "{found:#?}");
+    assert!(has("tr/initial/email.txt: missing"), "{found:#?}");
+    assert!(has("tr/advice.toml: missing"), "{found:#?}");
     assert!(has("tpl/en/notes.md: not part of a template set"), "{found:#?}");
     assert!(
         has("builtin:fr/initial/email.txt: the letter lacks the measures taken"),

@@ -1,5 +1,7 @@
-//! Which languages the people affected read letters in, and which of them lack a translation
-//! of the narrative (or of the update summary).
+//! Which languages the people affected read letters in (the template set's fallback chain
+//! applied to each one's locale and country), who gets a letter in a language other than
+//! their own, and which letter languages lack a translation of the narrative (or of the
+//! update summary).
 
 use std::collections::BTreeMap;
 
@@ -10,6 +12,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::db::narrative as sql;
 use crate::error::Result;
+use crate::letters::locale::{Fallback, Step};
 use crate::letters::{Locale, TemplateSet};
 
 /// A letter locale used by people affected whose letters would show untranslated text.
@@ -36,10 +39,8 @@ pub async fn coverage(
 ) -> Result<Vec<Gap>> {
     let original = narrative_language(settings);
     let mut people: BTreeMap<String, i64> = BTreeMap::new();
-    for (locale, n) in sql::affected_locales(&db.conn, incident_id).await? {
-        let parsed = locale.as_deref().and_then(|l| l.parse::<Locale>().ok());
-        let tl = set.resolve_locale(parsed.as_ref()).to_string();
-        *people.entry(tl).or_default() += n;
+    for choice in letter_languages(db, incident_id, set).await? {
+        *people.entry(choice.letter).or_default() += choice.people;
     }
     Ok(people
         .into_iter()
@@ -51,6 +52,57 @@ pub async fn coverage(
                 people,
                 missing,
             })
+        })
+        .collect())
+}
+
+/// People affected with the same locale and country on record, and their letters' locale.
+struct Choice {
+    /// Their locale on record, normalised; `None` when there is none (or it is not a tag).
+    wanted: Option<Locale>,
+    letter: String,
+    step: Step,
+    /// Whether the letter's language is another than theirs.
+    fallback: bool,
+    people: i64,
+}
+
+async fn letter_languages(db: &Db, incident_id: i64, set: &TemplateSet) -> Result<Vec<Choice>> {
+    Ok(sql::affected_locales(&db.conn, incident_id)
+        .await?
+        .into_iter()
+        .map(|(locale, country, people)| {
+            let wanted = locale.as_deref().and_then(|l| l.parse::<Locale>().ok());
+            let chosen = set.resolve_locale(wanted.as_ref(), country.as_deref());
+            Choice {
+                fallback: chosen.is_fallback(wanted.as_ref()),
+                letter: chosen.locale.to_string(),
+                step: chosen.step,
+                wanted,
+                people,
+            }
+        })
+        .collect())
+}
+
+/// Who among the people the incident affects gets a letter in a language other than their
+/// own, by their locale, the letter's locale and the step that chose it.
+pub async fn fallbacks(db: &Db, incident_id: i64, set: &TemplateSet) -> Result<Vec<Fallback>> {
+    let mut found: BTreeMap<(String, String, Step), i64> = BTreeMap::new();
+    for choice in letter_languages(db, incident_id, set).await? {
+        if let (true, Some(wanted)) = (choice.fallback, &choice.wanted) {
+            *found
+                .entry((wanted.to_string(), choice.letter, choice.step))
+                .or_default() += choice.people;
+        }
+    }
+    Ok(found
+        .into_iter()
+        .map(|((wanted, locale, step), people)| Fallback {
+            wanted,
+            locale,
+            step,
+            people,
         })
         .collect())
 }

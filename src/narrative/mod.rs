@@ -23,7 +23,7 @@ use crate::db::narrative::{self as sql, TranslationRow, UpdateNoteRow};
 use crate::error::{Error, Result};
 use crate::incident;
 use crate::letters::{Locale, Narrative, UpdateNote};
-pub use coverage::{Gap, coverage, describe};
+pub use coverage::{Gap, coverage, describe, fallbacks};
 
 /// A text of the letter that can be translated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

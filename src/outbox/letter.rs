@@ -134,16 +134,20 @@ impl LetterSetup {
         )
     }
 
-    /// The person as the letter addresses them: in the template locale their language
-    /// resolves to, dated in their country's zone, the address ending with the country.
+    /// The person as the letter addresses them: in the template locale their language and
+    /// country resolve to, dated in their country's zone, the address ending with the country.
     pub fn recipient(&self, row: &AffectedRow) -> Recipient {
         let locale: Option<Locale> = row.locale.as_deref().and_then(|l| l.parse().ok());
-        let lang = self.set.resolve_locale(locale.as_ref());
+        let lang = self
+            .set
+            .resolve_locale(locale.as_ref(), row.country.as_deref())
+            .locale;
         let lang = lang.split('-').next().unwrap_or(lang);
         Recipient {
             name: row.name.clone().unwrap_or_default(),
             salutation: None,
             locale,
+            country: row.country.clone(),
             zone: row
                 .country
                 .as_deref()

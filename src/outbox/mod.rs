@@ -103,6 +103,9 @@ pub struct RenderSummary {
     /// Letter languages of the people affected without a translation of the narrative (only
     /// with `allow_untranslated`; otherwise the run is refused).
     pub untranslated: Vec<crate::narrative::Gap>,
+    /// People affected whose letters are in a language other than their own (the template set
+    /// has none for their locale), by their locale and the letters' locale.
+    pub fallbacks: Vec<crate::letters::locale::Fallback>,
     pub seconds: f64,
 }
 
@@ -149,6 +152,7 @@ pub async fn render(
         update: (update_number > 0).then_some(update_number),
         template_version: version.clone(),
         untranslated: gaps,
+        fallbacks: crate::narrative::fallbacks(db, inc.id, &setup.set).await?,
         ..Default::default()
     };
     if req.channel == ChannelChoice::Only(Channel::Postal) && req.subjects.is_none() && !req.include_reached {
