@@ -362,18 +362,18 @@ pub async fn run(settings: &Settings, out: Out) -> Result<()> {
     super::demo_followup::run(&db, settings, reference, out).await?;
 
     out.say("\n== 13. The clock");
-    let view = IncidentView::new(incident::find(&db, &declared.reference).await?, now, zone);
-    let d = &view.authority_deadline;
-    out.say(format!(
-        "Aware {}; authority notification due {}: {}.",
-        clock::human(view.aware_at, zone),
-        clock::human_with_utc(d.due, zone),
-        d.describe()
-    ));
+    let ctx = crate::incident::regimes::Context::load(settings)?;
+    let model = incident::find(&db, &declared.reference).await?;
+    let view = IncidentView::read(&db, &ctx, model, now, zone).await?;
+    out.say(format!("Aware {}.", clock::human(view.aware_at, zone)));
+    for d in &view.authority_deadlines {
+        out.say(super::incident_page::declared_deadline(d, &view.reference, zone));
+    }
 
     out.say("\n== 14. Timeline");
     let model = incident::find(&db, &declared.reference).await?;
-    for entry in timeline(&model, audit::log(&db, Some(&model.reference)).await?) {
+    let deadlines = &view.authority_deadlines;
+    for entry in timeline(&model, deadlines, audit::log(&db, Some(&model.reference)).await?) {
         out.say(format!("  {}  {}", clock::human(entry.at, zone), entry.what));
     }
 

@@ -10,14 +10,15 @@ use crate::clock;
 use crate::config::Settings;
 use crate::db;
 use crate::error::Result;
+use crate::incident::regimes::{Context, authority_clock};
 use crate::incident::view::{IncidentView, timeline};
 use crate::incident::{self, BreachTypes, Cause, Changes, Declaration, ListFilter};
 use crate::resolve::{self, ScopeEntry};
 
 #[derive(Debug, Subcommand)]
 pub enum IncidentCommand {
-    /// Record a new incident; prints its reference (BD-YYYY-NNNN). The 72-hour clock runs
-    /// from --aware-at.
+    /// Record a new incident; prints its reference (BD-YYYY-NNNN) and the authority deadlines
+    /// that run from --aware-at (or another anchor), each under its own regime.
     Declare(DeclareArgs),
     /// List incidents, newest first.
     List {
@@ -26,7 +27,7 @@ pub enum IncidentCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Show one incident with its authority deadline.
+    /// Show one incident with its authority deadlines.
     Show {
         reference: String,
         #[arg(long)]
@@ -163,7 +164,7 @@ pub struct UpdateArgs {
     /// Measures proposed, including to mitigate possible adverse effects (Art. 33(3)(d)).
     #[arg(long)]
     measures_proposed: Option<String>,
-    /// Why notification comes after 72 hours (Art. 33(1)).
+    /// Why notification comes after the deadline (GDPR Art. 33(1): 72 hours).
     #[arg(long)]
     delay_reasons: Option<String>,
 }
@@ -193,23 +194,16 @@ pub async fn run(cmd: IncidentCommand, settings: &Settings, out: Out) -> Result<
                 playbook: a.playbook,
             };
             let model = incident::declare(&db, settings, declaration).await?;
-            let view = IncidentView::new(model, settings.now(), zone);
+            let ctx = Context::load(settings)?;
+            let view = IncidentView::read(&db, &ctx, model, settings.now(), zone).await?;
             out.result(&view.reference);
-            let d = &view.authority_deadline;
-            if d.late_declaration {
-                out.say(format!(
-                    "LATE: awareness was more than 72 hours ago; the authority deadline passed at {}. \
-                     Record the reasons with `breachdesk incident update {} --delay-reasons ...`.",
-                    clock::human(d.due, zone),
-                    view.reference
-                ));
-            } else {
-                out.say(format!(
-                    "Authority notification due {}: {}.",
-                    clock::human_with_utc(d.due, zone),
-                    d.describe()
-                ));
+            for d in &view.authority_deadlines {
+                out.say(super::incident_page::declared_deadline(d, &view.reference, zone));
             }
+            if view.authority_deadlines.is_empty() {
+                out.say("No authority deadline known yet.");
+            }
+            out.say(format!("Deadlines based on {}.", view.deadline_basis.describe()));
             Ok(())
         }
         IncidentCommand::List { status, json } => {
@@ -219,11 +213,11 @@ pub async fn run(cmd: IncidentCommand, settings: &Settings, out: Out) -> Result<
                 StatusFilter::All => ListFilter::All,
             };
             let now = settings.now();
-            let views: Vec<IncidentView> = incident::list(&db, filter)
-                .await?
-                .into_iter()
-                .map(|m| IncidentView::new(m, now, zone))
-                .collect();
+            let ctx = Context::load(settings)?;
+            let mut views: Vec<IncidentView> = Vec::new();
+            for m in incident::list(&db, filter).await? {
+                views.push(IncidentView::read(&db, &ctx, m, now, zone).await?);
+            }
             if json {
                 return out.json(&views);
             }
@@ -234,12 +228,17 @@ pub async fn run(cmd: IncidentCommand, settings: &Settings, out: Out) -> Result<
             let rows = views
                 .iter()
                 .map(|v| {
+                    let d = v.authority_deadline.as_ref();
+                    let more = match v.authority_deadlines.len() {
+                        0 | 1 => String::new(),
+                        n => format!(" (+{} more)", n - 1),
+                    };
                     vec![
                         v.reference.clone(),
                         v.title.clone(),
                         super::incident_page::serde_plain(&v.status),
-                        clock::human(v.authority_deadline.due, zone),
-                        v.authority_deadline.describe(),
+                        or_dash(d.and_then(|d| d.due).map(|t| clock::human(t, zone))),
+                        d.map_or_else(|| "no deadline known".to_string(), |d| d.describe() + &more),
                     ]
                 })
                 .collect();
@@ -247,7 +246,9 @@ pub async fn run(cmd: IncidentCommand, settings: &Settings, out: Out) -> Result<
             Ok(())
         }
         IncidentCommand::Show { reference, json } => {
-            let view = IncidentView::new(incident::find(&db, &reference).await?, settings.now(), zone);
+            let ctx = Context::load(settings)?;
+            let model = incident::find(&db, &reference).await?;
+            let view = IncidentView::read(&db, &ctx, model, settings.now(), zone).await?;
             if json {
                 return out.json(&view);
             }
@@ -355,7 +356,13 @@ pub async fn run(cmd: IncidentCommand, settings: &Settings, out: Out) -> Result<
         }
         IncidentCommand::Timeline { reference, json } => {
             let model = incident::find(&db, &reference).await?;
-            let entries = timeline(&model, audit::log(&db, Some(&model.reference)).await?);
+            let ctx = Context::load(settings)?;
+            let clock = authority_clock(&db, &ctx, &model, settings.now(), zone).await?;
+            let entries = timeline(
+                &model,
+                &clock.deadlines,
+                audit::log(&db, Some(&model.reference)).await?,
+            );
             if json {
                 return out.json(&entries);
             }

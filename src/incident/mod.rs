@@ -1,8 +1,9 @@
-//! Incidents: declaring one starts the 72-hour clock; updates, closing and reopening are
+//! Incidents: declaring one starts the authority clocks of its regimes; updates, closing and reopening are
 //! recorded in the audit chain with the fields that changed.
 
 pub mod deadline;
 pub mod reference;
+pub mod regimes;
 mod update;
 pub mod view;
 
@@ -146,7 +147,8 @@ pub async fn declare(db: &Db, settings: &Settings, d: Declaration) -> Result<Inc
     .insert(rec.txn())
     .await
     .context("declaring the incident")?;
-    let deadline = deadline::AuthorityDeadline::compute(aware_at, now, None, now, chrono_tz::UTC);
+    let at_start = regimes::at_declaration(&regimes::Context::load(settings)?, &model, now);
+    let first = deadline::headline(&at_start.deadlines);
     rec.record(
         "incident.declare",
         &format!("incident:{reference}"),
@@ -154,8 +156,9 @@ pub async fn declare(db: &Db, settings: &Settings, d: Declaration) -> Result<Inc
         json!({
             "title": model.title,
             "aware_at": clock::utc_text(aware_at),
-            "authority_due": deadline.due_utc,
-            "late_declaration": deadline.late_declaration,
+            "authority_due": first.and_then(|d| d.due_utc.clone()),
+            "late_declaration": at_start.deadlines.iter().any(|d| d.late_declaration),
+            "deadline_basis": at_start.basis,
         }),
     )
     .await?;

@@ -5,10 +5,13 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use super::deadline::AuthorityDeadline;
+use super::deadline::{self, AuthorityDeadline};
+use super::regimes::{self, AuthorityClock, Basis, Context};
 use crate::audit::EntryView;
 use crate::clock;
+use crate::db::Db;
 use crate::db::entities::incident::{Cause, IncidentStatus, Model};
+use crate::error::Result;
 
 /// One incident with its clock, as of `now`. Field names and meanings are stable
 /// (documented in docs/json.md).
@@ -42,7 +45,12 @@ pub struct IncidentView {
     pub closed_by: Option<String>,
     #[serde(serialize_with = "clock::json_utc")]
     pub updated_at: DateTime<Utc>,
-    pub authority_deadline: AuthorityDeadline,
+    /// The most pressing of `authority_deadlines`; `null` when there is none.
+    pub authority_deadline: Option<AuthorityDeadline>,
+    /// One per regime (EU/EEA states share one), most pressing first.
+    pub authority_deadlines: Vec<AuthorityDeadline>,
+    /// Which jurisdictions the deadlines were computed for, and why those.
+    pub deadline_basis: Basis,
 }
 
 /// The contact point of GDPR Art. 33(3)(b): the DPO or another person who can tell more.
@@ -54,14 +62,13 @@ pub struct Dpo {
 }
 
 impl IncidentView {
-    pub fn new(m: Model, now: DateTime<Utc>, zone: Tz) -> Self {
-        let authority_deadline = AuthorityDeadline::compute(
-            m.aware_at,
-            m.declared_at,
-            m.closed_at.filter(|_| m.status == IncidentStatus::Closed),
-            now,
-            zone,
-        );
+    /// The incident with its authority clock as of `now`.
+    pub async fn read(db: &Db, ctx: &Context, m: Model, now: DateTime<Utc>, zone: Tz) -> Result<Self> {
+        let clock = regimes::authority_clock(db, ctx, &m, now, zone).await?;
+        Ok(IncidentView::new(m, clock))
+    }
+
+    pub fn new(m: Model, clock: AuthorityClock) -> Self {
         let breach_types = [
             (m.breach_confidentiality, "confidentiality"),
             (m.breach_integrity, "integrity"),
@@ -96,7 +103,9 @@ impl IncidentView {
             closed_at: m.closed_at,
             closed_by: m.closed_by,
             updated_at: m.updated_at,
-            authority_deadline,
+            authority_deadline: deadline::headline(&clock.deadlines).cloned(),
+            authority_deadlines: clock.deadlines,
+            deadline_basis: clock.basis,
         }
     }
 }
@@ -114,35 +123,34 @@ pub struct TimelineEntry {
     pub by: Option<String>,
 }
 
-/// The incident's dates, its deadline and the audit entries about it, oldest first.
-pub fn timeline(m: &Model, audit: Vec<EntryView>) -> Vec<TimelineEntry> {
-    let fact = |at: DateTime<Utc>, kind: &'static str, what: &str| TimelineEntry {
+/// The incident's dates, its authority deadlines and the audit entries about it, oldest first.
+pub fn timeline(m: &Model, deadlines: &[AuthorityDeadline], audit: Vec<EntryView>) -> Vec<TimelineEntry> {
+    let fact = |at: DateTime<Utc>, kind: &'static str, what: String| TimelineEntry {
         at,
         kind,
-        what: what.to_string(),
+        what,
         by: None,
     };
     let mut entries = Vec::new();
     if let Some(t) = m.occurred_from {
-        entries.push(fact(t, "fact", "breach began"));
+        entries.push(fact(t, "fact", "breach began".into()));
     }
     if let Some(t) = m.occurred_to {
-        entries.push(fact(t, "fact", "breach ended"));
+        entries.push(fact(t, "fact", "breach ended".into()));
     }
     if let Some(t) = m.detected_at {
-        entries.push(fact(t, "fact", "detected"));
+        entries.push(fact(t, "fact", "detected".into()));
     }
-    entries.push(fact(
-        m.aware_at,
-        "fact",
-        "organisation aware: the 72-hour clock starts",
-    ));
-    let deadline = m.aware_at + chrono::Duration::hours(super::deadline::GDPR_AUTHORITY_HOURS);
-    entries.push(fact(
-        deadline,
-        "deadline",
-        "notification to the supervisory authority due (GDPR Art. 33(1))",
-    ));
+    entries.push(fact(m.aware_at, "fact", "organisation aware".into()));
+    for d in deadlines {
+        if let Some(due) = d.due {
+            entries.push(fact(
+                due,
+                "deadline",
+                format!("notification to {} due ({})", d.authority, d.regime_and_rule()),
+            ));
+        }
+    }
     for e in audit {
         let at = chrono::DateTime::parse_from_rfc3339(&e.at)
             .map(|t| t.with_timezone(&Utc))

@@ -14,7 +14,7 @@ use super::obligations::{Anchors, Decisions, Obligation, obligations};
 use super::rules::{Anchor, Recipient};
 use crate::assess;
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::{DbContext, Error, Result};
 use crate::incident::{self, Incident};
 use crate::report::{self, Submission};
 
@@ -90,35 +90,22 @@ pub async fn for_incident(
             "affected_subjects",
         ),
     };
-    let current = assess::current(db, inc.id).await?;
-    let mut anchors = BTreeMap::from([
-        (Anchor::Awareness, inc.aware_at),
-        (Anchor::Discovery, inc.detected_at.unwrap_or(inc.aware_at)),
-    ]);
-    if let Some(a) = &current {
-        anchors.insert(Anchor::Assessment, a.assessed_at);
-    }
+    let (mut anchors, decisions) = anchors_and_decisions(db, &inc).await?;
     for (anchor, at) in given {
-        anchors.insert(*anchor, *at);
+        anchors.0.insert(*anchor, *at);
     }
-    let decisions = Decisions {
-        notify_authority: current.as_ref().map(|a| a.notify_authority),
-        notify_subjects: current.as_ref().map(|a| a.notify_subjects),
-    };
     let (rules, _) = super::load(dir)?;
-    let anchors = Anchors(anchors);
     let submissions = report::submissions(db, inc.id).await?;
     let lead = lead.map(str::to_ascii_uppercase);
     let obligations = obligations(&rules, &counts, &anchors, decisions)
         .into_iter()
         .map(|o| {
-            let meets = |s: &&Submission| {
-                s.authority == o.jurisdiction
-                    || (report::content::is_eea(&o.jurisdiction)
-                        && lead.as_deref() == Some(s.authority.as_str()))
-            };
             let submission = match o.to {
-                Some(Recipient::Authority) => submissions.iter().rev().find(meets).cloned(),
+                Some(Recipient::Authority) => submissions
+                    .iter()
+                    .rev()
+                    .find(|s| meets(&s.authority, &o.jurisdiction, lead.as_deref()))
+                    .cloned(),
                 _ => None,
             };
             Tracked {
@@ -135,6 +122,49 @@ pub async fn for_incident(
         counted_from,
         obligations,
     })
+}
+
+/// The incident's anchor times and its current decisions, from the record: awareness from the
+/// incident; discovery from its detection time, else its awareness; assessment from its
+/// latest assessment; the notice to individuals from the first letter sent.
+pub async fn anchors_and_decisions(db: &Db, inc: &Incident) -> Result<(Anchors, Decisions)> {
+    let current = assess::current(db, inc.id).await?;
+    let mut anchors = BTreeMap::from([
+        (Anchor::Awareness, inc.aware_at),
+        (Anchor::Discovery, inc.detected_at.unwrap_or(inc.aware_at)),
+    ]);
+    if let Some(a) = &current {
+        anchors.insert(Anchor::Assessment, a.assessed_at);
+    }
+    if let Some(at) = first_letter_sent_at(db, inc.id).await? {
+        anchors.insert(Anchor::NoticeToIndividuals, at);
+    }
+    let decisions = Decisions {
+        notify_authority: current.as_ref().map(|a| a.notify_authority),
+        notify_subjects: current.as_ref().map(|a| a.notify_subjects),
+    };
+    Ok((Anchors(anchors), decisions))
+}
+
+async fn first_letter_sent_at(db: &Db, incident_id: i64) -> Result<Option<DateTime<Utc>>> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+
+    use crate::db::entities::notification;
+    notification::Entity::find()
+        .select_only()
+        .column_as(notification::Column::SentAt.min(), "first")
+        .filter(notification::Column::IncidentId.eq(incident_id))
+        .into_tuple::<Option<DateTime<Utc>>>()
+        .one(&db.conn)
+        .await
+        .context("reading when the first letter was sent")
+        .map(Option::flatten)
+}
+
+/// A submission to `authority` meets `jurisdiction`'s notice to its authority: the same code,
+/// or, for an EU/EEA state, the lead authority (the one-stop shop, GDPR Art. 56).
+pub fn meets(authority: &str, jurisdiction: &str, lead: Option<&str>) -> bool {
+    authority == jurisdiction || (report::content::is_eea(jurisdiction) && lead == Some(authority))
 }
 
 #[cfg(test)]

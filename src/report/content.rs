@@ -80,14 +80,18 @@ pub struct Timeline {
     pub detected_at: Option<DateTime<Utc>>,
     #[serde(serialize_with = "clock::json_utc")]
     pub aware_at: DateTime<Utc>,
-    #[serde(serialize_with = "clock::json_utc")]
-    pub deadline: DateTime<Utc>,
+    /// The deadline of this authority's own rule for a first notification; `null` when it
+    /// has none with an instant (yet).
+    #[serde(serialize_with = "clock::json_utc_opt")]
+    pub deadline: Option<DateTime<Utc>>,
+    /// That rule in words, e.g. `European Union / EEA (GDPR): 72 hours after awareness`.
+    pub deadline_rule: Option<String>,
     /// When the authority was (or is now being) first notified.
     #[serde(serialize_with = "clock::json_utc")]
     pub first_notified_at: DateTime<Utc>,
-    /// First notified after the 72 hours of Art. 33(1).
+    /// First notified after `deadline`.
     pub late: bool,
-    /// Required when `late` (Art. 33(1)).
+    /// Required when `late` (GDPR Art. 33(1)).
     pub delay_reasons: Option<String>,
 }
 
@@ -126,8 +130,9 @@ pub fn is_eea(code: &str) -> bool {
     EEA.contains(&code)
 }
 
-/// Gathers the report. A report first made after the 72 hours must carry the reasons for the
-/// delay: without them this refuses (bad input), naming the command that records them.
+/// Gathers the report. A report first made after the deadline of the authority's own rule
+/// (GDPR: 72 hours) must carry the reasons for the delay: without them this refuses (bad
+/// input), naming the rule and the command that records the reasons.
 pub async fn build(
     db: &Db,
     settings: &Settings,
@@ -161,17 +166,24 @@ pub async fn build_sent_at(
         Some(c) => Some(authority_name(settings, c)?),
         None => None,
     };
-    let deadline = inc.aware_at + chrono::Duration::hours(incident::deadline::GDPR_AUTHORITY_HOURS);
+    let ctx = incident::regimes::Context::load(settings)?;
+    let rule = match &code {
+        Some(c) => incident::regimes::deadline_for_authority(db, &ctx, &inc, c).await?,
+        None => None,
+    };
+    let deadline = rule.as_ref().and_then(|r| r.due);
+    let deadline_rule = rule.as_ref().map(|r| format!("{}: {}", r.regime_name, r.rule));
     let sent_at = sent_at.unwrap_or(now);
     let first_notified_at = first.map_or(sent_at, |f| f.min(sent_at));
-    let late = first_notified_at > deadline;
+    let late = deadline.is_some_and(|d| first_notified_at > d);
     if late && inc.delay_reasons.as_deref().is_none_or(|r| r.trim().is_empty()) {
         return Err(Error::bad_input(format!(
-            "{}: the authority is notified {} after awareness, past the 72 hours of GDPR Art. 33(1), \
+            "{}: the authority is notified {} after awareness, past the deadline of {}, \
              and the report must give the reasons for the delay: record them with \
              `breachdesk incident update {} --delay-reasons TEXT`",
             inc.reference,
             clock::human_span(first_notified_at - inc.aware_at),
+            deadline_rule.as_deref().unwrap_or("its rule"),
             inc.reference
         )));
     }
@@ -207,6 +219,7 @@ pub async fn build_sent_at(
             detected_at: inc.detected_at,
             aware_at: inc.aware_at,
             deadline,
+            deadline_rule,
             first_notified_at,
             late,
             delay_reasons: inc.delay_reasons.clone(),

@@ -99,15 +99,18 @@ pub(super) fn sections(r: &AuthorityReport, zone: Tz) -> Vec<Section> {
         row("Breach began", t(tl.occurred_from)),
         row("Breach ended", t(tl.occurred_to)),
         row("Detected", t(tl.detected_at)),
-        row("Aware (the clock starts)", t(Some(tl.aware_at))),
-        row("72 hours end", t(Some(tl.deadline))),
+        row("Aware", t(Some(tl.aware_at))),
+        row(
+            "Deadline",
+            match &tl.deadline_rule {
+                Some(rule) => format!("{} ({rule})", t(tl.deadline)),
+                None => "none known for this authority".into(),
+            },
+        ),
         row("First notified", t(Some(tl.first_notified_at))),
     ];
     if tl.late {
-        timeline.push(row(
-            "Reasons for the delay (Art. 33(1))",
-            or(&tl.delay_reasons, "-"),
-        ));
+        timeline.push(row("Reasons for the delay", or(&tl.delay_reasons, "-")));
     }
     out.push(Section {
         title: "Timeline",

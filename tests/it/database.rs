@@ -95,7 +95,7 @@ pub fn demo_runs_on_a_fresh_directory(env: &TestEnv) {
     let out = run_ok(&mut cmd);
     assert!(env.sqlite_file().exists());
     assert!(out.contains("Declared BD-"), "{out}");
-    assert!(out.contains("72-hour clock starts"), "{out}");
+    assert!(out.contains("72 hours after awareness"), "{out}");
     assert!(out.contains("intact"), "{out}");
     // The demo leaves a database the other commands can use.
     let list = env.json(&["incident", "list", "--json"]);

@@ -384,7 +384,8 @@ pub fn timeline_in_order(env: &TestEnv) {
     assert_eq!(t[4]["what"], "updated measures_taken");
     assert_eq!(t[4]["by"], "tester");
     let text = env.ok(&["incident", "timeline", &r]);
-    assert!(text.contains("72-hour clock starts"), "{text}");
+    assert!(text.contains("organisation aware"), "{text}");
+    assert!(text.contains("72 hours after awareness"), "{text}");
 }
 
 pub fn show_text_snapshot(env: &TestEnv) {

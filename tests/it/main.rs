@@ -3,6 +3,7 @@
 
 mod assess;
 mod audit;
+mod clock;
 mod common;
 mod database;
 mod errors;
@@ -60,6 +61,10 @@ fn main() {
         Both database::commands_need_an_initialised_database,
         Both database::newer_schema_is_refused,
         SqliteOnly database::demo_runs_on_a_fresh_directory,
+        Both clock::a_timely_submission_meets_the_deadline,
+        Both clock::a_late_submission_with_reasons_is_late_reasons_given,
+        Both clock::california_is_judged_by_its_own_rule,
+        Both clock::the_late_warning_names_its_regime,
         Both incident::declare_list_show,
         Both incident::references_are_numbered_per_year,
         Both incident::deadline_counts_elapsed_hours_across_dst,
