@@ -82,6 +82,8 @@ fn main() {
         Both audit::verify_names_reordered_entries,
         Both audit::verify_notices_entries_cut_from_the_end,
         Both audit::log_filters_by_incident,
+        Both audit::the_schema_refuses_entries_below_one,
+        Both audit::verify_names_rows_outside_the_chain,
         Both errors::bad_times_are_bad_input,
         Both errors::unknown_and_malformed_references,
         Both errors::bad_flags_and_values,
