@@ -168,7 +168,7 @@ struct Person {
 /// Writes the sample systems' CSV files into `dir` and returns their paths, in [`SYSTEMS`]
 /// order. `people` is the size of the population (the demo uses 300).
 pub fn write_sample_files(dir: &Path, people: usize) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir)
+    crate::private_file::create_dir(dir)
         .map_err(|e| Error::failure(format!("cannot create {}: {e}", dir.display())))?;
     let mut seq = Seq(0x0b5e_55ed_2026);
     let population: Vec<Person> = (0..people)

@@ -18,6 +18,7 @@ pub mod letters;
 pub mod mail;
 pub mod narrative;
 pub mod outbox;
+pub mod output_guard;
 pub mod playbook;
 pub mod postal;
 pub mod private_file;

@@ -8,8 +8,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
+    AccessMode, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    IsolationLevel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -157,14 +157,69 @@ impl From<audit_event::Model> for EntryView {
     }
 }
 
-/// The audit log, oldest first; only the entries about `incident_ref` when given.
+/// The audit log, oldest first; only the entries about `incident_ref` when given. Rows outside
+/// the chain (numbered below 1 or past its recorded end) were written outside breachdesk and
+/// are left out: they are not part of the record, and `audit verify` names them.
 pub async fn log(db: &Db, incident_ref: Option<&str>) -> Result<Vec<EntryView>> {
-    let mut query = audit_event::Entity::find().order_by_asc(audit_event::Column::Seq);
+    let txn = snapshot(db).await?;
+    let end = chain_end(&txn).await?;
+    let mut query = audit_event::Entity::find()
+        .filter(audit_event::Column::Seq.between(1, end))
+        .order_by_asc(audit_event::Column::Seq);
     if let Some(reference) = incident_ref {
         query = query.filter(audit_event::Column::IncidentRef.eq(reference));
     }
-    let entries = query.all(&db.conn).await.context("reading the audit log")?;
+    let entries = query.all(&txn).await.context("reading the audit log")?;
     Ok(entries.into_iter().map(EntryView::from).collect())
+}
+
+/// How many rows of the audit table lie outside the chain (see [`log`]).
+pub async fn rows_outside_chain(db: &Db) -> Result<u64> {
+    let txn = snapshot(db).await?;
+    let end = chain_end(&txn).await?;
+    audit_event::Entity::find()
+        .filter(outside(end))
+        .count(&txn)
+        .await
+        .context("reading the audit log")
+}
+
+/// Rows numbered below 1 or past `end`.
+fn outside(end: i64) -> sea_orm::Condition {
+    sea_orm::Condition::any()
+        .add(audit_event::Column::Seq.lt(1))
+        .add(audit_event::Column::Seq.gt(end))
+}
+
+/// The recorded end of the chain (0 when the head row is gone, so that nothing is shown).
+async fn chain_end(txn: &DatabaseTransaction) -> Result<i64> {
+    Ok(audit_head::Entity::find_by_id(1)
+        .one(txn)
+        .await
+        .context("reading the audit chain")?
+        .map_or(0, |h| h.seq))
+}
+
+/// A read transaction: every query in it sees the same state of the chain, so an append by
+/// another writer while we read is neither half-seen nor mistaken for tampering.
+async fn snapshot(db: &Db) -> Result<DatabaseTransaction> {
+    let txn = match db.conn.get_database_backend() {
+        DbBackend::Postgres => {
+            db.conn
+                .begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly))
+                .await
+        }
+        // SQLite (WAL) keeps one snapshot for a transaction from its first read.
+        _ => db.conn.begin().await,
+    };
+    txn.context("starting a read transaction")
+}
+
+/// The head hash `audit verify` reports: SHA-256 over the number of rows in the audit table and
+/// the last entry's hash, so that a row added anywhere, in the chain or beside it, changes it.
+pub fn head_hash(rows: u64, last_hash: &str) -> String {
+    let content = serde_json::json!([rows, last_hash]);
+    hex::encode(Sha256::digest(content.to_string().as_bytes()))
 }
 
 /// What `audit verify` found.
@@ -173,31 +228,48 @@ pub struct Verification {
     pub intact: bool,
     /// Entries checked.
     pub entries: i64,
-    /// The hash at the end of the chain: note it down to detect a rewrite of the whole chain.
+    /// Commits to every row and the row count (see [`head_hash`]): note it down to detect a
+    /// rewrite of the whole chain.
     pub head_hash: String,
-    /// The first broken entry, when the chain is broken.
+    /// The first broken entry (or the row outside the chain), when the chain is broken.
     pub broken_at: Option<i64>,
     pub problem: Option<String>,
 }
 
-/// Walks the whole chain, in pages so that memory stays flat however long it is.
-pub async fn verify(db: &Db) -> Result<Verification> {
-    const PAGE: u64 = 2_000;
-    let mut expected_seq = 1_i64;
-    let mut prev_hash = GENESIS_HASH.to_string();
-    let broken = |seq: i64, problem: String, entries: i64| Verification {
+fn broken(seq: i64, problem: String, entries: i64) -> Verification {
+    Verification {
         intact: false,
         entries,
         head_hash: String::new(),
         broken_at: Some(seq),
         problem: Some(problem),
+    }
+}
+
+/// Checks every row of the audit table: the chain from #1 to its recorded end, entry by entry
+/// (in pages, so that memory stays flat however long it is), then that no row lies outside it.
+pub async fn verify(db: &Db) -> Result<Verification> {
+    const PAGE: u64 = 2_000;
+    let txn = snapshot(db).await?;
+    let head = audit_head::Entity::find_by_id(1)
+        .one(&txn)
+        .await
+        .context("reading the audit chain")?;
+    let Some(head) = head else {
+        return Ok(broken(
+            1,
+            "the record of the chain's end was deleted".to_string(),
+            0,
+        ));
     };
+    let mut expected_seq = 1_i64;
+    let mut prev_hash = GENESIS_HASH.to_string();
     loop {
         let page = audit_event::Entity::find()
-            .filter(audit_event::Column::Seq.gte(expected_seq))
+            .filter(audit_event::Column::Seq.between(expected_seq, head.seq))
             .order_by_asc(audit_event::Column::Seq)
             .limit(PAGE)
-            .all(&db.conn)
+            .all(&txn)
             .await
             .context("reading the audit log")?;
         let done = (page.len() as u64) < PAGE;
@@ -239,17 +311,6 @@ pub async fn verify(db: &Db) -> Result<Verification> {
         }
     }
     let last = expected_seq - 1;
-    let head = audit_head::Entity::find_by_id(1)
-        .one(&db.conn)
-        .await
-        .context("reading the audit chain")?;
-    let Some(head) = head else {
-        return Ok(broken(
-            last + 1,
-            "the record of the chain's end was deleted".to_string(),
-            last,
-        ));
-    };
     if head.seq > last {
         return Ok(broken(
             last + 1,
@@ -260,20 +321,46 @@ pub async fn verify(db: &Db) -> Result<Verification> {
             last,
         ));
     }
-    if head.seq < last || head.hash != prev_hash {
+    if head.hash != prev_hash {
         return Ok(broken(
-            head.seq + 1,
+            head.seq,
             format!(
-                "the chain's recorded end (#{}) does not match its last entry (#{last}): entries were added or rewritten outside breachdesk",
-                head.seq
+                "the chain's recorded end does not match its last entry (#{last}): entries were rewritten outside breachdesk"
             ),
+            last,
+        ));
+    }
+    let stray = audit_event::Entity::find()
+        .filter(outside(head.seq))
+        .order_by_asc(audit_event::Column::Seq)
+        .one(&txn)
+        .await
+        .context("reading the audit log")?;
+    if let Some(stray) = stray {
+        return Ok(broken(
+            stray.seq,
+            format!(
+                "entry #{} lies outside the chain, which runs from #1 to #{}: it was added outside breachdesk",
+                stray.seq, head.seq
+            ),
+            last,
+        ));
+    }
+    let rows = audit_event::Entity::find()
+        .count(&txn)
+        .await
+        .context("reading the audit log")?;
+    if rows != last as u64 {
+        return Ok(broken(
+            head.seq,
+            format!("the audit table holds {rows} rows but the chain {last} entries"),
             last,
         ));
     }
     Ok(Verification {
         intact: true,
         entries: last,
-        head_hash: prev_hash,
+        head_hash: head_hash(rows, &prev_hash),
         broken_at: None,
         problem: None,
     })

@@ -10,6 +10,7 @@ use crate::category::DataCategory;
 use crate::config::Settings;
 use crate::db;
 use crate::error::{Error, Result};
+use crate::output_guard::Protected;
 use crate::resolve::export::{CSV_HEADER, JsonArrayWriter, csv_record};
 use crate::resolve::{self, for_each_affected};
 
@@ -145,6 +146,9 @@ pub async fn run(cmd: AffectedCommand, settings: &Settings, out: Out) -> Result<
             format,
             output,
         } => {
+            if let Some(path) = &output {
+                Protected::of(settings).check("--output", path)?;
+            }
             let sink: Box<dyn Write> = match &output {
                 Some(path) => Box::new(std::io::BufWriter::new(private_file(path)?)),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),

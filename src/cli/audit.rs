@@ -32,6 +32,12 @@ pub async fn run(cmd: AuditCommand, settings: &Settings, out: Out) -> Result<()>
                 .map(|r| r.parse::<IncidentRef>().map(|r| r.to_string()))
                 .transpose()?;
             let entries = audit::log(&db, reference.as_deref()).await?;
+            let outside = audit::rows_outside_chain(&db).await?;
+            if outside > 0 {
+                tracing::warn!(
+                    "{outside} row(s) of the audit table lie outside the chain and are not shown: they were added outside breachdesk (`breachdesk audit verify` names them)"
+                );
+            }
             if json {
                 return out.json(&entries);
             }

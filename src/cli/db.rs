@@ -41,8 +41,11 @@ pub async fn init(settings: &Settings, out: Out) -> Result<()> {
         n => out.say(format!("Applied {n} migration(s) to {at}.")),
     }
     if settings.config_file.is_none() && !Path::new(CONFIG_FILE).exists() {
-        std::fs::write(CONFIG_FILE, default_config_text(&settings.database_url))
-            .map_err(|e| Error::failure(format!("cannot write {CONFIG_FILE}: {e}")))?;
+        crate::private_file::write(
+            Path::new(CONFIG_FILE),
+            default_config_text(&settings.database_url).as_bytes(),
+        )
+        .map_err(|e| Error::failure(format!("cannot write {CONFIG_FILE}: {e}")))?;
         out.say(format!(
             "Wrote {CONFIG_FILE}: set your organisation and DPO contact there."
         ));

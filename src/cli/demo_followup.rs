@@ -27,7 +27,7 @@ pub async fn run(db: &Db, settings: &Settings, reference: &str, out: Out) -> Res
     if let Some(letter) = letters.first() {
         let dir = Path::new("breachdesk-demo").join("replies");
         for sub in ["new", "cur", "tmp"] {
-            std::fs::create_dir_all(dir.join(sub))
+            crate::private_file::create_dir(&dir.join(sub))
                 .map_err(|e| Error::failure(format!("cannot create {}: {e}", dir.display())))?;
         }
         let reply = format!(

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::inventory::import::{ImportOptions, ImportReport, import_file};
 use crate::inventory::source;
 use crate::inventory::system::{self, SystemFields, SystemView, parse_subject_kinds};
+use crate::output_guard::Protected;
 
 #[derive(Debug, Subcommand)]
 pub enum InventoryCommand {
@@ -229,6 +230,9 @@ pub async fn run(cmd: InventoryCommand, settings: &Settings, out: Out) -> Result
             Ok(())
         }
         InventoryCommand::Import(a) => {
+            if let Some(path) = &a.rejects {
+                Protected::of(settings).input(&a.file).check("--rejects", path)?;
+            }
             let opts = ImportOptions {
                 system: a.system,
                 file: a.file,

@@ -11,6 +11,7 @@ use crate::config::Settings;
 use crate::db;
 use crate::error::Result;
 use crate::letters::LetterKind;
+use crate::output_guard::Protected;
 use crate::postal::{self, Paper, PdfRequest};
 
 #[derive(Debug, Args)]
@@ -58,6 +59,7 @@ pub struct PostedArgs {
 }
 
 pub async fn pdf(args: PdfArgs, settings: &Settings, out: Out) -> Result<()> {
+    Protected::of(settings).check("--output", &args.output)?;
     let db = db::open_current(&settings.database_url).await?;
     let kind = match args.kind {
         KindArg::Initial => LetterKind::Initial,

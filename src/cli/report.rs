@@ -11,6 +11,7 @@ use crate::clock;
 use crate::config::Settings;
 use crate::db;
 use crate::error::{Error, Result};
+use crate::output_guard::Protected;
 use crate::report::{self, Phase, SubmittedReport, register, render};
 
 #[derive(Debug, Subcommand)]
@@ -99,6 +100,13 @@ pub enum RegisterFormat {
 }
 
 pub async fn run(cmd: ReportCommand, settings: &Settings, out: Out) -> Result<()> {
+    let output = match &cmd {
+        ReportCommand::Authority { output, .. } | ReportCommand::Register { output, .. } => output.as_deref(),
+        _ => None,
+    };
+    if let Some(path) = output {
+        Protected::of(settings).check("--output", path)?;
+    }
     let db = db::open_current(&settings.database_url).await?;
     let zone = settings.zone;
     match cmd {

@@ -14,6 +14,7 @@ use super::output::Out;
 use crate::config::Settings;
 use crate::db;
 use crate::error::{Error, Result};
+use crate::output_guard::Protected;
 use crate::send::status;
 use crate::send::{self, Counters, KindFilter, SendRequest, TransportChoice};
 
@@ -185,6 +186,9 @@ pub async fn run(cmd: SendCommand, settings: &Settings, out: Out) -> Result<()> 
 
 async fn send_letters(a: RunArgs, settings: &Settings, out: Out) -> Result<()> {
     let reference = a.reference.unwrap_or_default();
+    if let Some(dir) = &a.output {
+        Protected::of(settings).check("--output", dir)?;
+    }
     let db = db::open_current(&settings.database_url).await?;
     let req = SendRequest {
         reference,

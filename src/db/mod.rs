@@ -30,7 +30,7 @@ use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
-use crate::config::redact_url;
+use crate::config::{redact_url, scrub_secrets};
 use crate::error::{DbContext, Error, Result, describe_db_error};
 
 /// Where the data lives, parsed from a database URL.
@@ -50,7 +50,8 @@ impl Location {
             let path = rest.split('?').next().unwrap_or_default();
             if path.is_empty() || path == ":memory:" {
                 return Err(Error::bad_input(format!(
-                    "database URL '{url}' names no file: use sqlite://FILE, e.g. {}",
+                    "database URL '{}' names no file: use sqlite://FILE, e.g. {}",
+                    redact_url(url),
                     crate::config::DEFAULT_DATABASE_URL
                 )));
             }
@@ -206,7 +207,7 @@ async fn open_postgres(url: &str) -> Result<DatabaseConnection> {
         Error::bad_input(format!(
             "bad PostgreSQL URL {}: {}",
             redact_url(url),
-            sqlx_message(&e)
+            scrub_secrets(&sqlx_message(&e), url)
         ))
     })?;
     let options = options.disable_statement_logging();
@@ -216,7 +217,7 @@ async fn open_postgres(url: &str) -> Result<DatabaseConnection> {
         Error::failure(format!(
             "cannot connect to {}: {}",
             redact_url(url),
-            sqlx_message(&e)
+            scrub_secrets(&sqlx_message(&e), url)
         ))
     })?;
     let _ = sea_orm::sqlx::Connection::close(probe).await;
@@ -229,7 +230,7 @@ async fn open_postgres(url: &str) -> Result<DatabaseConnection> {
             Error::failure(format!(
                 "cannot connect to {}: {}",
                 redact_url(url),
-                sqlx_message(&e)
+                scrub_secrets(&sqlx_message(&e), url)
             ))
         })?;
     Ok(pool.into())

@@ -144,9 +144,10 @@ impl<'a> Importer<'a> {
     ) -> Result<Importer<'a>> {
         let rejects_out = match rejects {
             Some(path) => {
-                let mut w = csv::Writer::from_path(path).map_err(|e| {
+                let file = crate::private_file::open(path, false).map_err(|e| {
                     Error::bad_input(format!("cannot write rejects to {}: {e}", path.display()))
                 })?;
+                let mut w = csv::Writer::from_writer(file);
                 let mut header = vec!["line".to_string(), "reason".to_string()];
                 header.extend(headers.iter().cloned());
                 w.write_record(&header)
@@ -241,7 +242,11 @@ impl<'a> Importer<'a> {
         self.report.rejected += 1;
         if let Some((path, w)) = &mut self.rejects_out {
             let mut record = vec![line.to_string(), reason.clone()];
-            record.extend(values.iter().map(|v| v.as_ref().to_string()));
+            record.extend(
+                values
+                    .iter()
+                    .map(|v| crate::resolve::export::safe_cell(v.as_ref())),
+            );
             w.write_record(&record)
                 .map_err(|e| Error::failure(format!("cannot write rejects to {}: {e}", path.display())))?;
         }

@@ -92,7 +92,7 @@ pub async fn write_pdfs(db: &Db, settings: &Settings, req: &PdfRequest) -> Resul
         },
     };
     let letter = letter_name(req.kind, update_number);
-    std::fs::create_dir_all(&req.output).map_err(|e| {
+    crate::private_file::create_dir(&req.output).map_err(|e| {
         Error::failure(format!(
             "cannot create the directory {}: {e}",
             req.output.display()

@@ -210,7 +210,8 @@ pub async fn execute(
         Transport::File(_) => "file",
     };
     if let Transport::File(dir) = &prepared.transport {
-        private_dir(dir).map_err(|e| Error::failure(format!("cannot create {}: {e}", dir.display())))?;
+        crate::private_file::create_dir(dir)
+            .map_err(|e| Error::failure(format!("cannot create {}: {e}", dir.display())))?;
     }
     let now = clock.now();
     let rec = audit::begin(db, &settings.actor, now).await?;
@@ -377,21 +378,6 @@ fn sqlite_lock(db_file: &Path, reference: &str) -> Result<std::fs::File> {
             Err(Error::failure(format!("cannot lock {}: {e}", path.display())))
         }
     }
-}
-
-/// The letters' folder, readable by its owner only: they hold personal data.
-fn private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-        builder.mode(0o700);
-        builder.create(dir)?;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-    }
-    #[cfg(not(unix))]
-    builder.create(dir)
 }
 
 fn worker_id() -> String {

@@ -1,7 +1,7 @@
 //! The hash-chained audit log: intact chains verify; edits, deletions, reorders and a cut
 //! end are named.
 
-use crate::common::{TestEnv, assert_one_line};
+use crate::common::{Backend, TestEnv, assert_one_line};
 
 /// Five entries: two declarations, two updates, a close.
 fn five_entries(env: &TestEnv) -> String {
@@ -31,7 +31,10 @@ pub fn verify_passes_on_an_intact_chain(env: &TestEnv) {
         .map(|e| e["seq"].as_i64().unwrap())
         .collect();
     assert_eq!(seqs, [1, 2, 3, 4, 5]);
-    assert_eq!(log[4]["hash"], v["head_hash"]);
+    assert_ne!(
+        log[4]["hash"], v["head_hash"],
+        "the head hash commits to the row count, not only to the last entry"
+    );
 }
 
 pub fn verify_names_an_edited_entry(env: &TestEnv) {
@@ -86,4 +89,75 @@ pub fn log_filters_by_incident(env: &TestEnv) {
         table.contains("incident.close") && table.contains("measures_taken"),
         "{table}"
     );
+}
+
+/// A forged closure, as someone with write access to the database would add it.
+fn forge(env: &TestEnv, seq: i64, reference: &str) {
+    env.sql(&format!(
+        "INSERT INTO audit_event (seq, at, actor, action, entity, incident_ref, details, prev_hash, hash) \
+         VALUES ({seq}, '2026-01-01T00:00:00.000000Z', 'mallory', 'incident.close', 'incident:{reference}', \
+         '{reference}', '{{}}', 'x', 'y')"
+    ));
+}
+
+/// Takes the schema's `seq >= 1` check away, so that the test shows what `verify` itself sees.
+fn drop_seq_check(env: &TestEnv) {
+    match env.backend {
+        Backend::Postgres => env.sql("ALTER TABLE audit_event DROP CONSTRAINT ck_audit_event_seq"),
+        Backend::Sqlite => env.sql(
+            "CREATE TABLE audit_event_loose (seq integer NOT NULL PRIMARY KEY, at varchar NOT NULL, \
+             actor varchar NOT NULL, action varchar NOT NULL, entity varchar NOT NULL, \
+             incident_ref varchar NULL, details text NOT NULL, prev_hash varchar NOT NULL, hash varchar NOT NULL);
+             INSERT INTO audit_event_loose SELECT * FROM audit_event;
+             DROP TABLE audit_event;
+             ALTER TABLE audit_event_loose RENAME TO audit_event;",
+        ),
+    }
+}
+
+pub fn the_schema_refuses_entries_below_one(env: &TestEnv) {
+    let a = five_entries(env);
+    for seq in [0, -5] {
+        let sql = format!(
+            "INSERT INTO audit_event (seq, at, actor, action, entity, incident_ref, details, prev_hash, hash) \
+             VALUES ({seq}, 't', 'mallory', 'incident.close', 'incident:{a}', '{a}', '{{}}', 'x', 'y')"
+        );
+        let err = env.try_sql(&sql).expect_err("seq below 1 must be refused");
+        assert!(err.to_lowercase().contains("check"), "{err}");
+    }
+    assert!(env.ok(&["audit", "verify"]).contains("intact: 5 entries"));
+}
+
+pub fn verify_names_rows_outside_the_chain(env: &TestEnv) {
+    let a = five_entries(env);
+    let before = env.json(&["audit", "verify", "--json"]);
+    drop_seq_check(env);
+    for seq in [0, -5] {
+        forge(env, seq, &a);
+        let err = env.fails(&["audit", "verify"], 1);
+        assert_one_line(&err);
+        assert!(
+            err.contains(&format!("entry #{seq} lies outside the chain")),
+            "{err}"
+        );
+        let v = env.json_failing(&["audit", "verify", "--json"]);
+        assert_eq!(v["broken_at"], seq);
+        // Neither the log nor the timeline shows the forgery as a real entry.
+        let log = env.json(&["audit", "log", "--json"]);
+        assert_eq!(log.as_array().unwrap().len(), 5);
+        assert!(!log.to_string().contains("mallory"));
+        let table = env.cmd().args(["audit", "log"]).output().unwrap();
+        assert!(!String::from_utf8_lossy(&table.stdout).contains("mallory"));
+        assert!(String::from_utf8_lossy(&table.stderr).contains("outside the chain"));
+        let timeline = env.json(&["incident", "timeline", &a, "--json"]);
+        assert!(!timeline.to_string().contains("mallory"), "{timeline}");
+        env.sql(&format!("DELETE FROM audit_event WHERE seq = {seq}"));
+    }
+    // A row past the recorded end is outside the chain too.
+    forge(env, 6, &a);
+    let err = env.fails(&["audit", "verify"], 1);
+    assert!(err.contains("entry #6 lies outside the chain"), "{err}");
+    env.sql("DELETE FROM audit_event WHERE seq = 6");
+    let after = env.json(&["audit", "verify", "--json"]);
+    assert_eq!(after["head_hash"], before["head_hash"]);
 }

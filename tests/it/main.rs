@@ -14,11 +14,13 @@ mod jurisdiction;
 mod letters;
 mod narrative;
 mod outbox;
+mod outputs;
 mod playbook;
 mod postal;
 mod reach;
 mod register;
 mod report;
+mod secrets;
 mod send;
 mod send_pipelining;
 mod subject;
@@ -94,6 +96,11 @@ fn main() {
         Both audit::verify_names_reordered_entries,
         Both audit::verify_notices_entries_cut_from_the_end,
         Both audit::log_filters_by_incident,
+        Both audit::the_schema_refuses_entries_below_one,
+        Both audit::verify_names_rows_outside_the_chain,
+        Both outputs::outputs_refuse_the_database_configuration_and_inputs,
+        Both outputs::rejects_and_configuration_are_private,
+        Both secrets::passwords_are_refused_on_argv_and_in_the_file_and_never_printed,
         Both errors::bad_times_are_bad_input,
         Both errors::unknown_and_malformed_references,
         Both errors::bad_flags_and_values,

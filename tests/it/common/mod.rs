@@ -236,6 +236,21 @@ impl TestEnv {
 
     /// Executes SQL on another database (a source the organisation has, say).
     pub fn sql_at(&self, url: &str, statement: &str) {
+        self.try_sql_at(url, statement)
+            .unwrap_or_else(|e| panic!("direct SQL failed: {e}"));
+    }
+
+    /// Like [`sql`](Self::sql), returning the database's refusal instead of panicking.
+    pub fn try_sql(&self, statement: &str) -> Result<(), String> {
+        match self.backend {
+            Backend::Sqlite => {
+                self.try_sql_at(&format!("sqlite://{}", self.sqlite_file().display()), statement)
+            }
+            Backend::Postgres => self.try_sql_at(&self.url.clone(), statement),
+        }
+    }
+
+    fn try_sql_at(&self, url: &str, statement: &str) -> Result<(), String> {
         let (statement, url) = (statement.to_string(), url.to_string());
         let result = if url.starts_with("sqlite:") {
             block_on(async move {
@@ -254,7 +269,7 @@ impl TestEnv {
                 conn.close().await
             })
         };
-        result.unwrap_or_else(|e| panic!("direct SQL failed: {e}"));
+        result.map_err(|e| e.to_string())
     }
 }
 
