@@ -24,6 +24,7 @@ mod secrets;
 mod send;
 mod send_pipelining;
 mod subject;
+mod us_states;
 
 use common::On::{Both, PostgresOnly, SqliteOnly};
 
@@ -117,6 +118,9 @@ fn main() {
         SqliteOnly jurisdiction::list_show_and_validate,
         Both jurisdiction::incident_obligations_follow_counts_decisions_and_anchors,
         SqliteOnly jurisdiction::configured_directory_replaces_the_rules,
+        Both us_states::every_state_and_territory_has_rules,
+        Both us_states::multi_state_breach_lists_each_state_s_obligations,
+        Both us_states::thresholds_are_exact_at_each_limit,
         Both report::authority_report_in_every_format,
         Both report::late_report_needs_delay_reasons,
         Both report::follow_up_shows_what_changed,
