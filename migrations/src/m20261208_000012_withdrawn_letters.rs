@@ -2,29 +2,34 @@
 //! data changed since it was rendered, is marked `withdrawn` rather than deleted, so that the
 //! outbox keeps the evidence of what was about to go out and why it did not.
 //!
-//! The uniqueness of a letter (incident, person, channel, kind, update) holds among the
-//! letters that are not withdrawn only: a person brought back into scope, or whose letter is
-//! rendered again, gets a new letter beside the withdrawn one.
+//! A letter is unique per incident, person, channel, kind and update among the letters not
+//! withdrawn: `withdrawn_id` is 0 on those and the letter's own id once it is withdrawn, and
+//! joins the unique key. A person brought back into scope, or whose letter is rendered again,
+//! gets a new letter beside the withdrawn one. (A partial unique index would do the same, but
+//! SQLite then could not use it for the many look-ups by incident and person that do not
+//! repeat its condition.)
 
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const UP: [&str; 2] = [
+const UP: [&str; 3] = [
+    "ALTER TABLE notification ADD COLUMN withdrawn_id BIGINT NOT NULL DEFAULT 0",
     "DROP INDEX ux_notification_letter_update",
     "CREATE UNIQUE INDEX ux_notification_letter_update ON notification \
-     (incident_id, subject_id, channel, kind, update_number) WHERE status <> 'withdrawn'",
+     (incident_id, subject_id, channel, kind, update_number, withdrawn_id)",
 ];
 
-/// Going back deletes the withdrawn letters: the full unique index cannot hold them beside
-/// their replacements.
-const DOWN: [&str; 4] = [
-    "DELETE FROM send_attempt WHERE notification_id IN (SELECT id FROM notification WHERE status = 'withdrawn')",
-    "DELETE FROM notification WHERE status = 'withdrawn'",
+/// Going back deletes the withdrawn letters (and their attempts): the old unique key cannot
+/// hold them beside their replacements.
+const DOWN: [&str; 5] = [
+    "DELETE FROM send_attempt WHERE notification_id IN (SELECT id FROM notification WHERE withdrawn_id <> 0)",
+    "DELETE FROM notification WHERE withdrawn_id <> 0",
     "DROP INDEX ux_notification_letter_update",
     "CREATE UNIQUE INDEX ux_notification_letter_update ON notification \
      (incident_id, subject_id, channel, kind, update_number)",
+    "ALTER TABLE notification DROP COLUMN withdrawn_id",
 ];
 
 #[async_trait::async_trait]

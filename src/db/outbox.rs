@@ -89,7 +89,7 @@ pub async fn existing<C: ConnectionTrait>(
 
 /// Inserts `rows` as pending letters of `kind` (and update number) rendered with `version`; a
 /// letter the outbox already has (same incident, subject, channel, kind, update) is left
-/// alone. Returns how many were added.
+/// alone. Returns the (subject id, channel) of those added.
 #[allow(clippy::too_many_arguments)]
 pub async fn insert(
     txn: &DatabaseTransaction,
@@ -100,9 +100,9 @@ pub async fn insert(
     rows: Vec<NewNotification>,
     now: DateTime<Utc>,
     dicts: &mut Dictionaries,
-) -> Result<u64> {
+) -> Result<Vec<(i64, String)>> {
     let backend = txn.get_database_backend();
-    let mut added = 0;
+    let mut added = Vec::with_capacity(rows.len());
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let part: Vec<NewNotification> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
@@ -145,11 +145,11 @@ pub async fn insert(
             let id: i64 = r.try_get("", "id").context("writing the outbox")?;
             let subject_id: i64 = r.try_get("", "subject_id").context("writing the outbox")?;
             let channel: String = r.try_get("", "channel").context("writing the outbox")?;
-            if let Some(c) = contents.remove(&(subject_id, channel)) {
+            if let Some(c) = contents.remove(&(subject_id, channel.clone())) {
                 content_rows.push((id, c));
             }
+            added.push((subject_id, channel));
         }
-        added += inserted.len() as u64;
         insert_content(txn, content_rows, dicts).await?;
     }
     Ok(added)

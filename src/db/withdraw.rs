@@ -152,7 +152,7 @@ async fn withdraw(
             txn.get_database_backend(),
             &format!(
                 "UPDATE notification SET status = '{}', last_error = ?, lease_worker = NULL, lease_until = NULL, \
-                 next_attempt_at = NULL, message_id = '<withdrawn-' || CAST(id AS TEXT) || '.' || SUBSTR(message_id, 2) \
+                 next_attempt_at = NULL, withdrawn_id = id, message_id = '<withdrawn-' || CAST(id AS TEXT) || '.' || SUBSTR(message_id, 2) \
                  WHERE incident_id = ? AND status = '{}' AND {condition} \
                  RETURNING subject_id, kind, update_number, channel",
                 NotificationStatus::Withdrawn.as_str(),

@@ -336,15 +336,13 @@ async fn write(
     if letters.is_empty() {
         return Ok(());
     }
-    for l in &letters {
-        *summary.added_by_locale.entry(l.locale.clone()).or_default() += 1;
-        match l.channel {
-            "email" => summary.added_email += 1,
-            _ => summary.added_postal += 1,
-        }
-    }
+    let rendered = letters.len() as u64;
+    let mut locales: HashMap<(i64, String), String> = letters
+        .iter()
+        .map(|l| ((l.subject_id, l.channel.to_string()), l.locale.clone()))
+        .collect();
     let txn = db.conn.begin().await.context("writing the outbox")?;
-    sql::insert(
+    let inserted = sql::insert(
         &txn,
         incident_id,
         summary.kind,
@@ -356,5 +354,17 @@ async fn write(
     )
     .await?;
     txn.commit().await.context("writing the outbox")?;
+    // What was stored, not what was rendered: a letter another run stored meanwhile is there
+    // already.
+    summary.already += rendered - inserted.len() as u64;
+    for key in inserted {
+        if let Some(locale) = locales.remove(&key) {
+            *summary.added_by_locale.entry(locale).or_default() += 1;
+        }
+        match key.1.as_str() {
+            "email" => summary.added_email += 1,
+            _ => summary.added_postal += 1,
+        }
+    }
     Ok(())
 }

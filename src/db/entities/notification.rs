@@ -42,6 +42,9 @@ pub struct Model {
     pub smtp_reply: Option<String>,
     pub sent_at: Option<DateTimeUtc>,
     pub rendered_at: DateTimeUtc,
+    /// 0, or the letter's own id once it is withdrawn: part of the letter's unique key, so
+    /// that a letter rendered in place of a withdrawn one can be stored.
+    pub withdrawn_id: i64,
 }
 
 impl ActiveModelBehavior for ActiveModel {}
