@@ -357,4 +357,17 @@ pub const NARRATIVE_TRANSLATIONS: &[(&str, [&str; 4])] = &[
             "Nous informons toutes les personnes concernées, surveillons les sites de fuite et proposons notre aide.",
         ],
     ),
+    (
+        "es",
+        [
+            "Un atacante cifró el servidor de archivos del departamento de personal después de copiar parte de su \
+             contenido. En el servidor había candidaturas y expedientes del personal.",
+            "Los datos de contacto y de identidad de candidatos y empleados podrían publicarse o usarse para \
+             intentos de phishing.",
+            "Desconectamos el servidor, lo restauramos a partir de la copia de seguridad sin conexión de la noche \
+             anterior y cambiamos todas las credenciales de acceso.",
+            "Estamos informando a todas las personas afectadas, vigilamos los sitios donde se publican datos \
+             robados y ofrecemos ayuda.",
+        ],
+    ),
 ];

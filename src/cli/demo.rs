@@ -311,7 +311,7 @@ pub async fn run(settings: &Settings, out: Out) -> Result<()> {
             .collect();
         crate::narrative::translate(&db, settings, reference, &locale.parse()?, &texts, None).await?;
     }
-    out.say("The narrative translated into German and French (`incident translate`).");
+    out.say("The narrative translated into German, French and Spanish (`incident translate`).");
     let letters = demo_letters(settings, &db, reference).await?;
     let locales: Vec<String> = letters
         .added_by_locale

@@ -128,7 +128,10 @@ pub fn demo_runs_on_a_fresh_directory(env: &TestEnv) {
     );
     let manifest = std::fs::read_to_string(postal.join(format!("{reference}-initial-manifest.csv"))).unwrap();
     assert!(manifest.lines().count() > 1, "{manifest}");
-    assert!(out.contains("translated into German and French"), "{out}");
+    assert!(
+        out.contains("translated into German, French and Spanish"),
+        "{out}"
+    );
     let people = env.json(&["affected", "list", reference, "--json"]);
     let german = people
         .as_array()

@@ -6,7 +6,10 @@ use crate::common::{TestEnv, assert_one_line};
 
 pub fn lint_passes_on_the_default_set(env: &TestEnv) {
     let out = env.ok(&["letters", "lint"]);
-    assert!(out.contains("locales de, en, fr: no problems"), "{out}");
+    assert!(
+        out.contains("locales de, en, es, fr, it, nl, pl, pt, sv: no problems"),
+        "{out}"
+    );
     let report = env.json(&["letters", "lint", "--json"]);
     assert_eq!(report["problems"].as_array().unwrap().len(), 0);
     assert_eq!(report["version"].as_str().unwrap().len(), 64);
@@ -105,8 +108,10 @@ pub fn sample_prints_the_letter_in_the_person_s_language(env: &TestEnv) {
     assert_eq!(ctx["locale"], "fr");
     assert_eq!(ctx["person"]["locale"], "fr-ch");
     assert_eq!(ctx["categories"][0]["label"], "nom");
-    let postal = env.ok(&["letters", "sample", "--channel", "postal", "--locale", "es"]);
+    let postal = env.ok(&["letters", "sample", "--channel", "postal", "--locale", "tr"]);
     assert!(postal.contains("Jane Doe\n221 Baker Street"), "{postal}");
+    let postal = env.ok(&["letters", "sample", "--channel", "postal", "--locale", "es"]);
+    assert!(postal.contains("Lucía García López\nCalle Mayor 12"), "{postal}");
     assert!(postal.lines().all(|l| l.chars().count() <= 72), "{postal}");
 }
 

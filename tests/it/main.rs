@@ -11,6 +11,7 @@ mod followup;
 mod incident;
 mod inventory;
 mod jurisdiction;
+mod languages;
 mod letters;
 mod narrative;
 mod outbox;
@@ -132,6 +133,8 @@ fn main() {
         SqliteOnly letters::lint_reports_file_and_line_of_a_broken_template,
         SqliteOnly letters::sample_prints_the_letter_in_the_person_s_language,
         SqliteOnly letters::sample_refuses_bad_input,
+        Both languages::letters_follow_the_fallback_chain_and_render_names_who_reads_another_language,
+        Both languages::lint_lists_the_locales_of_people_affected_without_templates,
         Both outbox::render_fills_email_and_postal_and_is_idempotent,
         Both outbox::verification_codes_are_unique_across_the_outbox,
         Both outbox::a_changed_template_set_is_reported_not_rerendered,
