@@ -268,11 +268,27 @@ fn read_config(path: &Path) -> Result<FileConfig> {
     })
 }
 
+/// Crates whose tracing carries letter data or bound values (handlebars traces every value it
+/// renders, lettre every SMTP line with its addresses, sea-orm and sqlx statements): silenced
+/// at every level, whatever `BREACHDESK_LOG` asks for.
+const SILENCED: [&str; 5] = [
+    "handlebars",
+    "lettre",
+    "sea_orm::driver",
+    "sea_orm::database",
+    "sqlx::query",
+];
+
 /// Logs go to stderr, filtered by `BREACHDESK_LOG` (e.g. `info`, `breachdesk=debug`);
 /// warnings only by default. Logs carry ids, never personal data.
 pub fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("BREACHDESK_LOG")
+    let mut filter = tracing_subscriber::EnvFilter::try_from_env("BREACHDESK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    for target in SILENCED {
+        if let Ok(directive) = format!("{target}=off").parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -373,6 +389,9 @@ pub fn default_config_text(database_url: &str) -> String {
 # Temporary failures are tried again after 60 s, 120 s, 240 s, ... (at most 6 h apart).
 # max_attempts = 8
 # retry_base_seconds = 60
+# How long to wait for the mail server at each step (connecting, each reply, each write, the
+# QUIT when giving a connection up); a letter whose reply does not come in time is uncertain.
+# timeout_seconds = 120
 # Where `send --transport file` writes .eml files.
 # file_dir = "sent-mail"
 

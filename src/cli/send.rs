@@ -262,9 +262,13 @@ async fn send_letters(a: RunArgs, settings: &Settings, out: Out) -> Result<()> {
     }
     let counters = Arc::new(Counters::default());
     let (stop_tx, stop_rx) = watch::channel(false);
+    let grace = prepared.plan.timeout.as_secs();
     let interrupt = tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            let _ = writeln!(std::io::stderr(), "stopping: finishing the letters in flight...");
+            let _ = writeln!(
+                std::io::stderr(),
+                "stopping: finishing the letters in flight (at most {grace} s; any still unanswered then are left uncertain)..."
+            );
             let _ = stop_tx.send(true);
         }
     });

@@ -3,6 +3,7 @@
 //! `run` for the tasks, `ledger` for why a killed run leaves at most `concurrency` letters
 //! uncertain, and `db::send` for claiming with leases across several workers.
 
+mod bounded;
 mod file;
 mod ledger;
 mod message;

@@ -59,6 +59,9 @@ pub struct Run {
     connect_error: std::sync::Mutex<Option<String>>,
     ledger_error: std::sync::Mutex<Option<String>>,
     failing: AtomicBool,
+    /// When this run saw the stop (Ctrl-C): letters still unanswered `plan.timeout` later are
+    /// left uncertain, so that a run ends within the timeout of being stopped.
+    stopped_at: std::sync::OnceLock<tokio::time::Instant>,
 }
 
 #[derive(Default)]
@@ -114,6 +117,7 @@ impl Run {
             connect_error: std::sync::Mutex::new(None),
             ledger_error: std::sync::Mutex::new(None),
             failing: AtomicBool::new(false),
+            stopped_at: std::sync::OnceLock::new(),
         }
     }
 
@@ -165,6 +169,16 @@ impl Run {
 
     fn stopping(&self) -> bool {
         *self.stop.borrow() || self.failing.load(Ordering::Relaxed)
+    }
+
+    /// Returns `plan.timeout` after the stop was asked for; never without a stop.
+    async fn hard_stop(&self) {
+        let mut stop = self.stop.clone();
+        if stop.wait_for(|s| *s).await.is_err() {
+            return std::future::pending().await;
+        }
+        let at = *self.stopped_at.get_or_init(tokio::time::Instant::now);
+        tokio::time::sleep_until(at + self.plan.timeout).await;
     }
 
     fn ledger_failed(&self, e: String) {
@@ -256,7 +270,11 @@ impl Run {
             if let Transport::Smtp(connector) = &self.transport
                 && conn.as_ref().is_none_or(|c| !c.is_open())
             {
-                match connector.connect().await {
+                let connected = tokio::select! {
+                    c = connector.connect() => c,
+                    () = self.hard_stop() => Err("stopped while connecting".to_string()),
+                };
+                match connected {
                     Ok(c) => {
                         conn = Some(c);
                         connect_failures = 0;
@@ -292,7 +310,13 @@ impl Run {
             // letter is `sending` in the database.
             let (started, opened) = match (conn.as_mut(), &built) {
                 (Some(c), Ok(built)) => {
-                    let (started, opened) = tokio::join!(step, c.open(&built.envelope, built.eight_bit));
+                    let open = async {
+                        tokio::select! {
+                            o = c.open(&built.envelope, built.eight_bit) => o,
+                            () = self.hard_stop() => Err(Delivery::NotDelivered("stopped before the message was sent".into())),
+                        }
+                    };
+                    let (started, opened) = tokio::join!(step, open);
                     (started, Some(opened))
                 }
                 _ => (step.await, None),
@@ -323,7 +347,12 @@ impl Run {
                     reply: why,
                 },
                 Ok(Built { text, .. }) => match (&self.transport, conn.as_mut(), opened) {
-                    (Transport::Smtp(_), Some(c), Some(Ok(()))) => c.data(&text).await,
+                    (Transport::Smtp(_), Some(c), Some(Ok(()))) => tokio::select! {
+                        d = c.data(&text) => d,
+                        () = self.hard_stop() => Delivery::Uncertain(
+                            "stopped while the message was being sent: the server may have it".into(),
+                        ),
+                    },
                     (Transport::Smtp(_), Some(_), Some(Err(refused))) => refused,
                     (Transport::Smtp(_), _, _) => Delivery::NotDelivered("no connection".into()),
                     (Transport::File(dir), _, _) => write_file(dir.clone(), row.id, text.into_bytes()).await,
@@ -345,7 +374,10 @@ impl Run {
             self.ledger_failed(e);
         }
         if let Some(c) = conn {
-            c.quit().await;
+            tokio::select! {
+                () = c.quit() => {}
+                () = self.hard_stop() => {}
+            }
         }
     }
 

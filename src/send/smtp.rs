@@ -2,7 +2,13 @@
 //! (lettre 0.11.23 never sets it, and every message then waits ~40 ms for a delayed ACK),
 //! kept open for many messages. A message's fate is read from where the conversation broke
 //! off: before the end of DATA nothing was delivered; after it, only the server knows.
+//!
+//! Every wait on the server has a deadline (`[send] timeout_seconds`): connecting, each
+//! reply, each write, and the QUIT sent when giving a connection up. The server's lines are
+//! bounded (`bounded`).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use lettre::address::Envelope;
@@ -16,6 +22,7 @@ use lettre::transport::smtp::response::Response;
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 
+use super::bounded::Bounded;
 use super::target::{Security, SmtpTarget};
 use super::tls::ImplicitTls;
 use crate::error::{Error, Result};
@@ -92,17 +99,22 @@ impl Connector {
             .map_err(|e| format!("cannot connect to {}:{}: {e}", t.host, t.port))?;
         tcp.set_nodelay(true)
             .map_err(|e| format!("cannot set TCP_NODELAY: {e}"))?;
+        // The SMTP text runs over this stream until STARTTLS puts TLS on top of it.
+        let plaintext = Arc::new(AtomicBool::new(true));
         let greet = async {
             match &self.implicit {
                 Some(tls) => {
-                    let stream = tls.wrap(tcp, &t.host).await?;
+                    let stream = Bounded::new(tls.wrap(tcp, &t.host).await?, Arc::clone(&plaintext));
                     AsyncSmtpConnection::connect_with_transport(Box::new(stream), &self.hello)
                         .await
                         .map_err(|e| e.to_string())
                 }
-                None => AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &self.hello)
-                    .await
-                    .map_err(|e| e.to_string()),
+                None => AsyncSmtpConnection::connect_with_transport(
+                    Box::new(Bounded::new(tcp, Arc::clone(&plaintext))),
+                    &self.hello,
+                )
+                .await
+                .map_err(|e| e.to_string()),
             }
         };
         let mut conn = timeout(self.step_timeout, greet)
@@ -112,12 +124,13 @@ impl Connector {
             let offered = conn.can_starttls();
             if offered || t.security == Security::StartTls {
                 if !offered {
-                    conn.abort().await;
+                    give_up(&mut conn, self.step_timeout).await;
                     return Err(format!(
                         "{} does not offer STARTTLS, and the URL requires it (tls=required)",
                         t.host
                     ));
                 }
+                plaintext.store(false, Ordering::Relaxed);
                 timeout(self.step_timeout, conn.starttls(params.clone(), &self.hello))
                     .await
                     .map_err(|_| "STARTTLS timed out".to_string())?
@@ -213,7 +226,7 @@ impl Connection {
     /// Drops an opened transaction without delivering it: the connection is closed before the
     /// final dot, which makes the server discard the message (RFC 5321 3.3).
     pub async fn abandon(&mut self) {
-        self.conn.abort().await;
+        self.give_up().await;
     }
 
     /// Writes the message of an opened transaction and its final dot, and reads the verdict.
@@ -223,7 +236,7 @@ impl Connection {
             Ok(Ok(response)) => Delivery::Accepted(reply_text(&response)),
             Ok(Err(e)) => self.after_data(e).await,
             Err(_) => {
-                self.conn.abort().await;
+                self.give_up().await;
                 Delivery::Uncertain("no reply from the server after the message was sent".into())
             }
         }
@@ -277,7 +290,7 @@ impl Connection {
                 reply: e.to_string(),
             },
             None => {
-                self.conn.abort().await;
+                self.give_up().await;
                 Delivery::Uncertain(format!("the connection broke after the message was sent: {e}"))
             }
         }
@@ -290,7 +303,12 @@ impl Connection {
 
     /// Ends the session politely.
     pub async fn quit(mut self) {
-        let _ = timeout(Duration::from_secs(5), self.conn.command(Quit)).await;
+        let _ = timeout(quit_wait(self.step_timeout), self.conn.command(Quit)).await;
+    }
+
+    /// Gives the connection up: QUIT, with a deadline, then closed.
+    async fn give_up(&mut self) {
+        give_up(&mut self.conn, self.step_timeout).await;
     }
 
     /// The next reply of a pipelined group.
@@ -299,11 +317,11 @@ impl Connection {
             Ok(Ok(_)) => Step::Ok,
             Ok(Err(e)) if e.status().is_some() => Step::Refused(e.is_permanent(), e.to_string()),
             Ok(Err(e)) => {
-                self.conn.abort().await;
+                self.give_up().await;
                 Step::Broken(e.to_string())
             }
             Err(_) => {
-                self.conn.abort().await;
+                self.give_up().await;
                 Step::Broken("the server did not answer in time".into())
             }
         }
@@ -318,15 +336,28 @@ impl Connection {
             Ok(Ok(r)) => Step::Refused(r.code().to_string().starts_with('5'), reply_text(&r)),
             Ok(Err(e)) if e.status().is_some() => Step::Refused(e.is_permanent(), e.to_string()),
             Ok(Err(e)) => {
-                self.conn.abort().await;
+                self.give_up().await;
                 Step::Broken(e.to_string())
             }
             Err(_) => {
-                self.conn.abort().await;
+                self.give_up().await;
                 Step::Broken("the server did not answer in time".into())
             }
         }
     }
+}
+
+/// How long QUIT may take: a courtesy, so never longer than a few seconds.
+fn quit_wait(step_timeout: Duration) -> Duration {
+    step_timeout.min(Duration::from_secs(5))
+}
+
+/// lettre's `abort` sends QUIT and waits for the reply without a limit: a server that stopped
+/// reading (mid-DATA) or answering would hold the connection, and the run, forever. lettre
+/// marks the connection broken before it writes, so cutting the wait short leaves it closed
+/// for good; dropping it closes the socket.
+async fn give_up(conn: &mut AsyncSmtpConnection, step_timeout: Duration) {
+    let _ = timeout(quit_wait(step_timeout), conn.abort()).await;
 }
 
 enum Step {

@@ -13,6 +13,7 @@ mod inventory;
 mod jurisdiction;
 mod languages;
 mod letters;
+mod logs;
 mod narrative;
 mod outbox;
 mod outputs;
@@ -24,6 +25,7 @@ mod report;
 mod secrets;
 mod send;
 mod send_pipelining;
+mod smtp_abuse;
 mod subject;
 mod us_states;
 
@@ -103,6 +105,10 @@ fn main() {
         Both outputs::outputs_refuse_the_database_configuration_and_inputs,
         Both outputs::rejects_and_configuration_are_private,
         Both secrets::passwords_are_refused_on_argv_and_in_the_file_and_never_printed,
+        SqliteOnly smtp_abuse::silent_servers_time_out,
+        SqliteOnly smtp_abuse::ctrl_c_ends_within_the_timeout,
+        SqliteOnly smtp_abuse::endless_lines_fail_the_connection,
+        SqliteOnly logs::demo_at_trace_logs_no_personal_data,
         Both errors::bad_times_are_bad_input,
         Both errors::unknown_and_malformed_references,
         Both errors::bad_flags_and_values,
