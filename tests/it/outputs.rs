@@ -4,15 +4,16 @@
 
 use crate::common::{Backend, SHOP_CSV, TestEnv};
 
-/// Every file in the sandbox but the database's own (which checkpoints change) with the
-/// SHA-256 of its bytes, to show that a refused command changed nothing.
+/// Every file in the sandbox but the database's own (which checkpoints change, also through a
+/// symbolic link to it) with the SHA-256 of its bytes, to show that a refused command changed
+/// nothing.
 fn snapshot(env: &TestEnv) -> Vec<(String, String)> {
     use sha2::{Digest, Sha256};
     let mut files: Vec<_> = std::fs::read_dir(env.dir())
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| {
-            p.is_file()
+            std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file())
                 && !p
                     .file_name()
                     .unwrap()
