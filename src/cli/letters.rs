@@ -129,9 +129,12 @@ pub async fn run(cmd: LettersCommand, settings: &Settings, out: Out) -> Result<(
                 }
                 for f in &report.without_templates {
                     out.result(format!(
-                        "{}: no templates for the {} people affected with this locale; their letters are in '{}' ({})",
+                        "{}: no templates; {} letters in '{}' ({})",
                         f.wanted,
-                        f.people,
+                        match f.people {
+                            1 => "1 person affected with this locale gets".to_string(),
+                            n => format!("{n} people affected with this locale get"),
+                        },
                         f.locale,
                         f.reason()
                     ));

@@ -155,9 +155,12 @@ pub fn describe_fallbacks(fallbacks: &[Fallback]) -> Vec<String> {
     by_letter
         .into_iter()
         .map(|(locale, people, parts)| {
+            let who = match people {
+                1 => "1 person gets".to_string(),
+                n => format!("{n} people get"),
+            };
             format!(
-                "{people} people get letters in '{locale}' instead of their own language, which has no \
-                 templates: {}",
+                "{who} letters in '{locale}' instead of their own language, which has no templates: {}",
                 parts.join(", ")
             )
         })

@@ -4,6 +4,7 @@
 //! they stored and render it with a [`TemplateSet`].
 
 mod analysis;
+mod builtin;
 mod clean;
 pub mod context;
 pub mod countries;

@@ -90,7 +90,7 @@ pub fn letters_follow_the_fallback_chain_and_render_names_who_reads_another_lang
     );
     assert!(
         text.contains(
-            "1 people get letters in 'nl' instead of their own language, which has no templates: \
+            "1 person gets letters in 'nl' instead of their own language, which has no templates: \
              uk 1 (an official language of their country)"
         ),
         "{text}"
@@ -127,9 +127,9 @@ pub fn lint_lists_the_locales_of_people_affected_without_templates(env: &TestEnv
     let r = incident(env);
     let out = env.ok(&["letters", "lint", "--incident", &r]);
     for line in [
-        "tr: no templates for the 1 people affected with this locale; their letters are in 'de' (the default language)",
-        "uk: no templates for the 1 people affected with this locale; their letters are in 'de' (the default language)",
-        "uk: no templates for the 1 people affected with this locale; their letters are in 'nl' (an official language of their country)",
+        "tr: no templates; 1 person affected with this locale gets letters in 'de' (the default language)",
+        "uk: no templates; 1 person affected with this locale gets letters in 'de' (the default language)",
+        "uk: no templates; 1 person affected with this locale gets letters in 'nl' (an official language of their country)",
     ] {
         assert!(out.contains(line), "{line}\n{out}");
     }
