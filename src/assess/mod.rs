@@ -240,6 +240,7 @@ async fn insert(db: &Db, settings: &Settings, reference: &str, row: Row) -> Resu
         }),
     )
     .await?;
+    crate::playbook::follow::follow_record(&rec, &incident).await?;
     rec.commit().await?;
     Ok(model)
 }

@@ -87,7 +87,8 @@ enum Command {
     /// Notification rules per jurisdiction: list, show, validate.
     #[command(subcommand)]
     Jurisdiction(jurisdiction::JurisdictionCommand),
-    /// An incident's checklist from its playbook: `tasks REF [--overdue]`, `tasks done REF TASK`.
+    /// An incident's checklist from its playbook: `tasks REF [--overdue]`, `tasks done REF TASK`,
+    /// `tasks reopen REF TASK`.
     Tasks(tasks::TasksArgs),
     /// Run the whole response on built-in sample data, in the embedded SQLite database.
     Demo,

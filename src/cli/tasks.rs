@@ -1,4 +1,5 @@
-//! `breachdesk tasks REF [--overdue] [--json]` and `breachdesk tasks done REF TASK`.
+//! `breachdesk tasks REF [--overdue] [--json]`, `breachdesk tasks done REF TASK` and
+//! `breachdesk tasks reopen REF TASK`.
 
 use clap::{Args, Subcommand};
 
@@ -28,20 +29,32 @@ pub struct TasksArgs {
 enum TasksCommand {
     /// Mark a task done.
     Done { reference: String, task: String },
+    /// Open a done task again (also one its recorded event closed: only a later event closes
+    /// it again).
+    Reopen { reference: String, task: String },
 }
 
 pub async fn run(a: TasksArgs, settings: &Settings, out: Out) -> Result<()> {
     let db = db::open_current(&settings.database_url).await?;
     let zone = settings.zone;
-    if let Some(TasksCommand::Done { reference, task }) = a.command {
-        let t = tasks::done(&db, settings, &reference, &task).await?;
-        out.say(format!("Task '{}' done.", t.key));
-        return Ok(());
+    match a.command {
+        Some(TasksCommand::Done { reference, task }) => {
+            let t = tasks::done(&db, settings, &reference, &task).await?;
+            out.say(format!("Task '{}' done.", t.key));
+            return Ok(());
+        }
+        Some(TasksCommand::Reopen { reference, task }) => {
+            let t = tasks::reopen(&db, settings, &reference, &task).await?;
+            out.say(format!("Task '{}' reopened.", t.key));
+            return Ok(());
+        }
+        None => {}
     }
     let reference = a.reference.ok_or_else(|| {
         Error::bad_input("which incident? `breachdesk tasks REF` (see `breachdesk incident list`)")
     })?;
     let inc = incident::find(&db, &reference).await?;
+    crate::playbook::follow::refresh(&db, settings, &inc).await?;
     let now = settings.now();
     let views = tasks::list(&db, inc.id, now, a.overdue).await?;
     if a.json {
@@ -64,10 +77,13 @@ pub async fn run(a: TasksArgs, settings: &Settings, out: Out) -> Result<()> {
             let state = match v.state {
                 TaskState::Open => format!("open, {} left", clock::human_span(v.due_at - now)),
                 TaskState::Overdue => format!("OVERDUE by {}", clock::human_span(now - v.due_at)),
-                TaskState::Done => format!(
-                    "done {}",
-                    v.done_at.map(|t| clock::human(t, zone)).unwrap_or_default()
-                ),
+                TaskState::Done => {
+                    let at = v.done_at.map(|t| clock::human(t, zone)).unwrap_or_default();
+                    match (v.evidence_seq, v.completed_by) {
+                        (Some(seq), Some(event)) => format!("done {at}: {} (audit #{seq})", event.as_str()),
+                        _ => format!("done {at}"),
+                    }
+                }
             };
             vec![
                 v.key.clone(),

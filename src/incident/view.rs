@@ -147,7 +147,7 @@ pub fn timeline(m: &Model, deadlines: &[AuthorityDeadline], audit: Vec<EntryView
             entries.push(fact(
                 due,
                 "deadline",
-                format!("notification to {} due ({})", d.authority, d.regime_and_rule()),
+                format!("authority notification due ({})", d.regime_and_rule()),
             ));
         }
     }

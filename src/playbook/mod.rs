@@ -3,6 +3,7 @@
 //! configuration (`[playbooks] dir`) replaces or adds to them, file by file.
 
 pub mod due;
+pub mod follow;
 pub mod parse;
 pub mod tasks;
 

@@ -12,6 +12,9 @@
 //! due = "4h"                   # after awareness: 30m, 4h, 3d, 1d12h or PT4H, P3D
 //! owner = "security"           # the role that does it
 //! guidance = "..."
+//! completed_by = "submission-recorded"  # optional: the recorded event that closes it:
+//!                              # assessment-recorded, decision-taken, submission-recorded,
+//!                              # letters-sent
 //! ```
 
 use chrono::Duration;
@@ -19,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use super::{Origin, due};
+pub use crate::db::entities::task::CompletingEvent;
 pub use crate::tomlfile::Problem;
 use crate::tomlfile::line_of;
 
@@ -44,6 +48,8 @@ pub struct TaskTemplate {
     pub due_after: Duration,
     pub owner: String,
     pub guidance: String,
+    /// The recorded event that closes the task by itself.
+    pub completed_by: Option<CompletingEvent>,
 }
 
 #[derive(Deserialize)]
@@ -68,6 +74,7 @@ struct TaskFile {
     owner: Spanned<String>,
     #[serde(default)]
     guidance: String,
+    completed_by: Option<Spanned<String>>,
 }
 
 /// Parses and checks a playbook; `expected_name` is the file's stem, which the name must match.
@@ -149,6 +156,23 @@ pub fn parse(
             ));
             Duration::zero()
         });
+        let completed_by = t.completed_by.as_ref().and_then(|c| {
+            let event = CompletingEvent::ALL
+                .into_iter()
+                .find(|e| e.as_str() == c.get_ref().trim());
+            if event.is_none() {
+                let names: Vec<&str> = CompletingEvent::ALL.iter().map(|e| e.as_str()).collect();
+                problems.push(at(
+                    c.span().start,
+                    format!(
+                        "task '{key}': completed_by '{}' is not one of {}",
+                        c.get_ref(),
+                        names.join(", ")
+                    ),
+                ));
+            }
+            event
+        });
         tasks.push(TaskTemplate {
             key,
             title: t.title.get_ref().trim().to_string(),
@@ -156,6 +180,7 @@ pub fn parse(
             due_after,
             owner: t.owner.get_ref().trim().to_string(),
             guidance: t.guidance.trim().to_string(),
+            completed_by,
         });
     }
     if !problems.is_empty() {
@@ -243,5 +268,23 @@ owner = "dpo"
         assert_eq!(p[0].line, Some(6), "{p:?}");
         let p = parse(GOOD, origin(), Some("y")).unwrap_err();
         assert!(p[0].message.contains("differs from the file name"), "{p:?}");
+    }
+
+    #[test]
+    fn completing_events_are_read_and_checked() {
+        let good = GOOD.replace(
+            "due = \"4h\"",
+            "due = \"4h\"\ncompleted_by = \"submission-recorded\"",
+        );
+        let b = parse(&good, origin(), Some("x")).unwrap();
+        assert_eq!(b.tasks[0].completed_by, Some(CompletingEvent::SubmissionRecorded));
+        assert_eq!(b.tasks[1].completed_by, None);
+        let bad = GOOD.replace("due = \"4h\"", "due = \"4h\"\ncompleted_by = \"sunrise\"");
+        let p = parse(&bad, origin(), Some("x")).unwrap_err();
+        assert!(
+            p[0].to_string()
+                .starts_with("x.toml:8: task 'a': completed_by 'sunrise' is not one of"),
+            "{p:?}"
+        );
     }
 }

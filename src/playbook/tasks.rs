@@ -13,7 +13,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::db::entities::incident::Model as Incident;
 use crate::db::entities::task;
-pub use crate::db::entities::task::Model as Task;
+pub use crate::db::entities::task::{CompletingEvent, Model as Task};
 use crate::error::{DbContext, Error, Result};
 use crate::incident;
 
@@ -32,6 +32,8 @@ pub async fn instantiate(rec: &Recorder, incident: &Incident, book: &Playbook) -
             due_at: Set(incident.aware_at + t.due_after),
             done_at: Set(None),
             done_by: Set(None),
+            completed_by: Set(t.completed_by),
+            evidence_seq: Set(None),
             ..Default::default()
         }
         .insert(rec.txn())
@@ -73,6 +75,11 @@ pub struct TaskView {
     #[serde(serialize_with = "clock::json_utc_opt")]
     pub done_at: Option<DateTime<Utc>>,
     pub done_by: Option<String>,
+    /// The recorded event that closes the task by itself, if the playbook names one.
+    pub completed_by: Option<CompletingEvent>,
+    /// The sequence number of the audit entry that closed it (`audit log`), when that event
+    /// did.
+    pub evidence_seq: Option<i64>,
 }
 
 impl TaskView {
@@ -93,6 +100,8 @@ impl TaskView {
             state,
             done_at: t.done_at,
             done_by: t.done_by,
+            completed_by: t.completed_by,
+            evidence_seq: t.evidence_seq,
         }
     }
 }
@@ -117,25 +126,7 @@ pub async fn done(db: &Db, settings: &Settings, reference: &str, key: &str) -> R
     let inc = incident::find(db, reference).await?;
     let now = settings.now();
     let rec = audit::begin(db, &settings.actor, now).await?;
-    let tasks = task::Entity::find()
-        .filter(task::Column::IncidentId.eq(inc.id))
-        .order_by_asc(task::Column::Position)
-        .all(rec.txn())
-        .await
-        .context("reading the tasks")?;
-    let wanted = key.trim().to_ascii_lowercase();
-    let Some(current) = tasks.iter().find(|t| t.key == wanted).cloned() else {
-        let keys: Vec<&str> = tasks.iter().map(|t| t.key.as_str()).collect();
-        return Err(Error::bad_input(if keys.is_empty() {
-            format!("{} has no tasks: declare it with --playbook NAME", inc.reference)
-        } else {
-            format!(
-                "{} has no task '{key}': its tasks are {}",
-                inc.reference,
-                keys.join(", ")
-            )
-        }));
-    };
+    let current = find_task(&rec, &inc, key).await?;
     if current.done_at.is_some() {
         return Err(Error::bad_input(format!(
             "task '{}' of {} is already done",
@@ -155,4 +146,56 @@ pub async fn done(db: &Db, settings: &Settings, reference: &str, key: &str) -> R
     .await?;
     rec.commit().await?;
     Ok(saved)
+}
+
+/// Opens a done task again. Its closing event no longer counts: only a later one closes it.
+pub async fn reopen(db: &Db, settings: &Settings, reference: &str, key: &str) -> Result<Task> {
+    let inc = incident::find(db, reference).await?;
+    let rec = audit::begin(db, &settings.actor, settings.now()).await?;
+    let current = find_task(&rec, &inc, key).await?;
+    let Some(done_at) = current.done_at else {
+        return Err(Error::bad_input(format!(
+            "task '{}' of {} is open already",
+            current.key, inc.reference
+        )));
+    };
+    let evidence = current.evidence_seq;
+    let mut active: task::ActiveModel = current.into();
+    active.done_at = Set(None);
+    active.done_by = Set(None);
+    active.evidence_seq = Set(None);
+    let saved = active.update(rec.txn()).await.context("reopening the task")?;
+    rec.record(
+        "task.reopen",
+        &format!("task:{}/{}", inc.reference, saved.key),
+        Some(&inc.reference),
+        json!({ "task": saved.key, "was_done_at": clock::utc_text(done_at), "evidence_seq": evidence }),
+    )
+    .await?;
+    rec.commit().await?;
+    Ok(saved)
+}
+
+/// The incident's task `key`; an unknown key is bad input that lists the incident's tasks.
+async fn find_task(rec: &Recorder, inc: &Incident, key: &str) -> Result<Task> {
+    let tasks = task::Entity::find()
+        .filter(task::Column::IncidentId.eq(inc.id))
+        .order_by_asc(task::Column::Position)
+        .all(rec.txn())
+        .await
+        .context("reading the tasks")?;
+    let wanted = key.trim().to_ascii_lowercase();
+    if let Some(t) = tasks.iter().find(|t| t.key == wanted) {
+        return Ok(t.clone());
+    }
+    let keys: Vec<&str> = tasks.iter().map(|t| t.key.as_str()).collect();
+    Err(Error::bad_input(if keys.is_empty() {
+        format!("{} has no tasks: declare it with --playbook NAME", inc.reference)
+    } else {
+        format!(
+            "{} has no task '{key}': its tasks are {}",
+            inc.reference,
+            keys.join(", ")
+        )
+    }))
 }

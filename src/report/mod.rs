@@ -143,6 +143,7 @@ pub async fn record_submission(
         }),
     )
     .await?;
+    crate::playbook::follow::follow_record(&rec, &inc).await?;
     rec.commit().await?;
     Ok(Submission::from(saved))
 }

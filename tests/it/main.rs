@@ -28,6 +28,7 @@ mod send_pipelining;
 mod smtp_abuse;
 mod subject;
 mod us_states;
+mod tasks_follow;
 
 use common::On::{Both, PostgresOnly, SqliteOnly};
 
@@ -71,6 +72,7 @@ fn main() {
         Both clock::a_late_submission_with_reasons_is_late_reasons_given,
         Both clock::california_is_judged_by_its_own_rule,
         Both clock::the_late_warning_names_its_regime,
+        Both tasks_follow::tasks_close_themselves_on_the_record,
         Both incident::declare_list_show,
         Both incident::references_are_numbered_per_year,
         Both incident::deadline_counts_elapsed_hours_across_dst,
