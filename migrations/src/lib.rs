@@ -16,6 +16,7 @@ mod m20261125_000008_letters;
 mod m20261125_000009_derived_fks;
 mod m20261125_000010_letter_content;
 mod m20261204_000011_partial_indexes;
+mod m20261208_000013_record_fields;
 
 /// Every migration breachdesk knows, oldest first.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000009_derived_fks::Migration),
             Box::new(m20261125_000010_letter_content::Migration),
             Box::new(m20261204_000011_partial_indexes::Migration),
+            Box::new(m20261208_000013_record_fields::Migration),
         ]
     }
 }
