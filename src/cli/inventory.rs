@@ -217,6 +217,9 @@ pub async fn run(cmd: InventoryCommand, settings: &Settings, out: Out) -> Result
         }
         InventoryCommand::Sync { system, json } => {
             let report = source::sync(&db, settings, &system).await?;
+            if !json {
+                inventory_import::say_columns(&report.source, &report.columns, out);
+            }
             inventory_import::report_import(&report, json, out)
         }
     }

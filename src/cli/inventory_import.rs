@@ -71,7 +71,7 @@ pub async fn run(db: &Db, a: ImportArgs, settings: &Settings, out: Out) -> Resul
 }
 
 /// Each column and the field it feeds, or why it is ignored.
-fn say_columns(source: &str, columns: &[ColumnUse], out: Out) {
+pub fn say_columns(source: &str, columns: &[ColumnUse], out: Out) {
     let width = columns
         .iter()
         .map(|c| c.column.chars().count())

@@ -778,6 +778,12 @@ pub fn sql_source_sync(env: &TestEnv) {
         "Cy's invalid email address is left out, Cy is imported"
     );
     assert_eq!(report["flagged"], 1);
+    let cc = report["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == "cc");
+    assert_eq!(cc.unwrap()["field"], "country", "{report}");
     assert_eq!(report["source"], "sql:HR_DB_URL");
     let again = env
         .cmd()
