@@ -177,6 +177,20 @@ impl DataCategory {
             .fold(0, |m, c| m | c.bit())
     }
 
+    /// The categories an inventory field holds, by the category's key: `name`, `email`,
+    /// `phone`, `postal_address`. Whether a record has them is read from its values.
+    pub fn of_field(key: &str) -> i64 {
+        key.parse::<DataCategory>().map(DataCategory::bit).unwrap_or(0)
+    }
+
+    /// What one record exposes: its own categories (or, when it lists none, its system's)
+    /// without those whose field the file carried empty for it (`unheld`), plus those whose
+    /// field it has a value in (`held`). The resolution computes the same in SQL.
+    pub fn of_record(own: i64, system: i64, held: i64, unheld: i64) -> i64 {
+        let base = if own == 0 { system } else { own };
+        (base & !unheld) | held
+    }
+
     /// The list as stored and printed: keys joined by commas.
     pub fn join(list: &[DataCategory]) -> String {
         list.iter().map(|c| c.key()).collect::<Vec<_>>().join(",")

@@ -17,6 +17,7 @@ mod m20261125_000009_derived_fks;
 mod m20261125_000010_letter_content;
 mod m20261204_000011_partial_indexes;
 mod m20261208_000012_withdrawn_letters;
+mod m20261208_000013_record_fields;
 mod m20261208_000014_task_evidence;
 mod m20261208_000015_audit_seq_check;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000010_letter_content::Migration),
             Box::new(m20261204_000011_partial_indexes::Migration),
             Box::new(m20261208_000012_withdrawn_letters::Migration),
+            Box::new(m20261208_000013_record_fields::Migration),
             Box::new(m20261208_000014_task_evidence::Migration),
             Box::new(m20261208_000015_audit_seq_check::Migration),
         ]

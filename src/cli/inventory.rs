@@ -4,15 +4,14 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
+use super::inventory_import::{self, ImportArgs};
 use super::output::{Out, or_dash};
 use crate::category::DataCategory;
 use crate::config::Settings;
 use crate::db;
-use crate::error::{Error, Result};
-use crate::inventory::import::{ImportOptions, ImportReport, import_file};
+use crate::error::Result;
 use crate::inventory::source;
 use crate::inventory::system::{self, SystemFields, SystemView, parse_subject_kinds};
-use crate::output_guard::Protected;
 
 #[derive(Debug, Subcommand)]
 pub enum InventoryCommand {
@@ -113,32 +112,6 @@ impl SystemArgs {
     }
 }
 
-#[derive(Debug, Args)]
-pub struct ImportArgs {
-    /// The system the file comes from.
-    #[arg(long)]
-    system: String,
-    /// The CSV file.
-    file: PathBuf,
-    /// COLUMN=FIELD (repeatable); COLUMN may be A+B to join columns, e.g. "First+Last=name".
-    #[arg(long = "map", value_name = "COLUMN=FIELD")]
-    maps: Vec<String>,
-    /// Field delimiter: , ; tab or | (default: detected from the header line).
-    #[arg(long, value_name = "C")]
-    delimiter: Option<String>,
-    /// The file's encoding when it is not UTF-8/UTF-16, e.g. windows-1252.
-    #[arg(long)]
-    encoding: Option<String>,
-    /// Import nothing if any row is bad.
-    #[arg(long)]
-    strict: bool,
-    /// Write the rejected rows, with line and reason, to this CSV file.
-    #[arg(long, value_name = "FILE")]
-    rejects: Option<PathBuf>,
-    #[arg(long)]
-    json: bool,
-}
-
 #[derive(Debug, Subcommand)]
 pub enum SourceCommand {
     /// Attach a read-only SQL query to a system; its database URL is read from an environment
@@ -229,22 +202,7 @@ pub async fn run(cmd: InventoryCommand, settings: &Settings, out: Out) -> Result
             ]);
             Ok(())
         }
-        InventoryCommand::Import(a) => {
-            if let Some(path) = &a.rejects {
-                Protected::of(settings).input(&a.file).check("--rejects", path)?;
-            }
-            let opts = ImportOptions {
-                system: a.system,
-                file: a.file,
-                maps: a.maps,
-                delimiter: a.delimiter.as_deref().map(parse_delimiter).transpose()?,
-                encoding: a.encoding,
-                strict: a.strict,
-                rejects: a.rejects,
-            };
-            let report = import_file(&db, settings, &opts).await?;
-            report_import(&report, a.json, out)
-        }
+        InventoryCommand::Import(a) => inventory_import::run(&db, a, settings, out).await,
         InventoryCommand::Source(SourceCommand::Add {
             system,
             url_env,
@@ -259,47 +217,11 @@ pub async fn run(cmd: InventoryCommand, settings: &Settings, out: Out) -> Result
         }
         InventoryCommand::Sync { system, json } => {
             let report = source::sync(&db, settings, &system).await?;
-            report_import(&report, json, out)
+            if !json {
+                inventory_import::say_columns(&report.source, &report.columns, out);
+            }
+            inventory_import::report_import(&report, json, out)
         }
-    }
-}
-
-fn report_import(report: &ImportReport, json: bool, out: Out) -> Result<()> {
-    if json {
-        out.json(report)?;
-    } else {
-        for r in &report.rejects {
-            super::warn(format!("{}:{}: {}", report.source, r.line, r.reason));
-        }
-        if report.rejected as usize > report.rejects.len() {
-            super::warn(format!(
-                "... and {} more rejected rows (--rejects FILE writes them all)",
-                report.rejected as usize - report.rejects.len()
-            ));
-        }
-        out.say(format!(
-            "{}: read {}, imported {}, updated {}, unchanged {}, rejected {}.",
-            report.source, report.read, report.inserted, report.updated, report.unchanged, report.rejected
-        ));
-    }
-    if report.refused {
-        return Err(Error::bad_input(format!(
-            "--strict: {} bad row(s) in {}, nothing was imported",
-            report.rejected, report.source
-        )));
-    }
-    Ok(())
-}
-
-fn parse_delimiter(text: &str) -> Result<u8> {
-    match text {
-        "," | "comma" => Ok(b','),
-        ";" | "semicolon" => Ok(b';'),
-        "\t" | "\\t" | "tab" => Ok(b'\t'),
-        "|" | "pipe" => Ok(b'|'),
-        _ => Err(Error::bad_input(format!(
-            "unknown delimiter '{text}': use , ; tab or |"
-        ))),
     }
 }
 

@@ -63,7 +63,7 @@ async fn possible_categories(txn: &DatabaseTransaction, systems: &[ScopedSystem]
             txn.get_database_backend(),
             format!(
                 "SELECT categories FROM system WHERE id IN ({ids}) \
-                 UNION SELECT categories FROM subject_record WHERE system_id IN ({ids})"
+                 UNION SELECT categories | held_categories FROM subject_record WHERE system_id IN ({ids})"
             ),
         ))
         .await
@@ -224,7 +224,10 @@ fn resolution_select(
             )
         })
         .collect();
-    let exposed = "(CASE WHEN r.categories = 0 THEN sys.categories ELSE r.categories END) \
+    // What the record exposes, as `DataCategory::of_record` says: its own or its system's
+    // categories, without those the file carried empty for it, plus those it has values in.
+    let exposed = "(((CASE WHEN r.categories = 0 THEN sys.categories ELSE r.categories END) \
+                   & ~r.unheld_categories) | r.held_categories) \
                    & (CASE WHEN sc.categories = 0 THEN -1 ELSE sc.categories END)";
     let special = DataCategory::special_mask();
     let names_expr = if system_names.is_empty() {

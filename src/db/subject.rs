@@ -40,7 +40,7 @@ pub async fn erase<C: ConnectionTrait>(conn: &C, id: i64, now: DateTime<Utc>) ->
     exec(
         conn,
         "UPDATE subject SET subject_key = 'erased:' || CAST(id AS TEXT), email = NULL, name = NULL, locale = NULL, \
-         address_line1 = NULL, address_line2 = NULL, postal_code = NULL, city = NULL, phone = NULL, \
+         address_line1 = NULL, address_line2 = NULL, postal_code = NULL, city = NULL, phone = NULL, near_key = NULL, \
          erased_at = ?, updated_at = ? WHERE id = ?",
         vec![now.into(), now.into(), id.into()],
         DOING,

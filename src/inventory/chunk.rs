@@ -24,6 +24,8 @@ pub struct RejectedRow {
 pub struct Chunk {
     pub rows: Vec<InventoryRow>,
     pub rejects: Vec<RejectedRow>,
+    /// Rows imported without a bad value: line and what was left out.
+    pub flags: Vec<(u64, String)>,
     /// Input rows this chunk accounts for.
     pub read: u64,
 }
@@ -53,13 +55,16 @@ impl ChunkBuilder {
     pub fn push(&mut self, line: u64, values: &[&str]) -> Option<Chunk> {
         self.current.read += 1;
         match parse_row(line, values, &self.mapping, &self.system_key) {
-            Ok(row) => {
+            Ok((row, flag)) => {
                 if let Some(first) = self.ids.get(&row.external_id) {
                     let reason = format!("duplicate record id (first on line {first})");
                     self.reject(line, reason, values);
                 } else {
                     self.ids.insert(row.external_id.clone(), line);
                     self.current.rows.push(row);
+                    if let Some(flag) = flag {
+                        self.current.flags.push((line, flag));
+                    }
                 }
             }
             Err(reason) => self.reject(line, reason, values),

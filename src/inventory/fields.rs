@@ -5,6 +5,9 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use lettre::Address;
+use lettre::address::AddressError;
+use lettre::message::Mailbox;
 
 use super::countries::COUNTRIES;
 
@@ -12,13 +15,18 @@ use super::countries::COUNTRIES;
 /// same person when they are equal ignoring case ([`SubjectEmail::match_key`]): the local
 /// part is kept as written, for letters, but compared case-insensitively, as every large
 /// mailbox provider does.
+///
+/// The one address check of breachdesk: the import, the outbox and the sender all take an
+/// address through [`SubjectEmail::parse`], so an address accepted at import is one the mail
+/// library takes at send.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SubjectEmail(String);
+pub struct SubjectEmail(Address);
 
 impl SubjectEmail {
-    /// Checks the shape: one `@`, a local part of 1–64 characters without spaces, a domain
-    /// with a dot and letters, digits or hyphens in each label (internationalised letters
-    /// allowed). Surrounding spaces and angle brackets are dropped; `mailto:` too.
+    /// Checks the syntax with the mail library's parser (lettre's [`Address`]: RFC 5321 local
+    /// part, internationalised domains), then that the domain is a deliverable name: no IP
+    /// literal, at least two labels, a top-level label that is not all digits. Surrounding
+    /// spaces and angle brackets are dropped; `mailto:` too. The error never repeats the value.
     pub fn parse(text: &str) -> Result<SubjectEmail, &'static str> {
         let t = text
             .trim()
@@ -26,44 +34,35 @@ impl SubjectEmail {
             .trim_matches(|c| c == '<' || c == '>')
             .trim();
         let (local, domain) = t.rsplit_once('@').ok_or("invalid email address: no @")?;
-        if local.is_empty() || local.chars().count() > 64 || local.contains('@') {
-            return Err("invalid email address: bad local part");
-        }
-        if local
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == ',' || c == ';')
-            || local.starts_with('.')
-            || local.ends_with('.')
-            || local.contains("..")
-        {
-            return Err("invalid email address: bad local part");
-        }
         let domain = domain.to_lowercase();
+        let address = Address::new(local, &domain).map_err(|e| match e {
+            AddressError::InvalidDomain => "invalid email address: bad domain",
+            _ => "invalid email address: bad local part",
+        })?;
         let labels: Vec<&str> = domain.split('.').collect();
         if labels.len() < 2
-            || labels.iter().any(|l| {
-                l.is_empty()
-                    || l.len() > 63
-                    || l.starts_with('-')
-                    || l.ends_with('-')
-                    || !l.chars().all(|c| c.is_alphanumeric() || c == '-')
-            })
+            || domain.starts_with('[')
             || labels
                 .last()
                 .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()))
         {
             return Err("invalid email address: bad domain");
         }
-        Ok(SubjectEmail(format!("{local}@{domain}")))
+        Ok(SubjectEmail(address))
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_ref()
     }
 
     /// The identity-resolution key: the whole address lower-cased.
     pub fn match_key(&self) -> String {
-        self.0.to_lowercase()
+        self.as_str().to_lowercase()
+    }
+
+    /// The address as the mail library sends to it.
+    pub fn mailbox(&self) -> Mailbox {
+        Mailbox::new(None, self.0.clone())
     }
 }
 
@@ -190,6 +189,9 @@ mod tests {
             "j..d@x.org",
             "jane@x.123",
             "a@b,c.org",
+            "a(b)@example.org",
+            "not-an-email",
+            "jane@[127.0.0.1]",
         ] {
             assert!(SubjectEmail::parse(bad).is_err(), "{bad}");
         }

@@ -2,17 +2,22 @@
 //! written in chunks of one transaction each (or one transaction for all with `--strict`),
 //! idempotent (an unchanged row changes nothing), and reported with counts and the lines it
 //! rejected. A killed import leaves whole chunks behind; running it again completes it.
+//! [`plan`] opens the file and decides the mapping first, so that it can be shown before any
+//! row is read; `--dry-run` reads and checks the whole file and writes nothing.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use sea_orm::{ActiveModelTrait, Set};
-use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::chunk::{Chunk, ChunkBuilder};
-use super::mapping::Mapping;
+use super::mapping::{ColumnUse, Mapping};
 use super::reader::CsvFile;
+use super::report::DryRun;
+pub use super::report::{ImportReport, Reject};
 use super::system::{self, System};
 use crate::audit;
 use crate::config::Settings;
@@ -20,9 +25,6 @@ use crate::db::Db;
 use crate::db::entities::import_batch::{self, BatchStatus};
 use crate::db::import::{self, ImportTxn, write_chunk};
 use crate::error::{DbContext, Error, Result};
-
-/// Rejected lines kept for the report; all of them go to the rejects file.
-const REPORTED_REJECTS: usize = 20;
 
 /// What `inventory import` is asked to do.
 #[derive(Debug, Clone, Default)]
@@ -35,61 +37,89 @@ pub struct ImportOptions {
     pub strict: bool,
     /// Where to write the rejected rows as CSV.
     pub rejects: Option<PathBuf>,
+    /// Read and check the whole file, write nothing.
+    pub dry_run: bool,
 }
 
-/// A row that was not imported.
-#[derive(Debug, Clone, Serialize)]
-pub struct Reject {
-    pub line: u64,
-    pub reason: String,
+/// An input opened and its mapping decided, before any row is read.
+pub struct Plan {
+    file: CsvFile,
+    mapping: Mapping,
+    /// What becomes of each column, to show before importing.
+    pub columns: Vec<ColumnUse>,
+    size: u64,
 }
 
-/// What an import did.
-#[derive(Debug, Clone, Serialize)]
-pub struct ImportReport {
-    pub batch: i64,
-    pub system: String,
-    pub source: String,
-    pub read: u64,
-    pub inserted: u64,
-    pub updated: u64,
-    pub unchanged: u64,
-    pub rejected: u64,
-    /// `--strict` found bad rows, so nothing was imported.
-    pub refused: bool,
-    /// The first rejected lines (all of them are in the rejects file, when one was asked for).
-    pub rejects: Vec<Reject>,
-}
-
-/// Imports a CSV file into a system. The file is read and checked on its own thread while
-/// the previous chunk is written, with at most one chunk waiting (memory stays flat).
-pub async fn import_file(db: &Db, settings: &Settings, opts: &ImportOptions) -> Result<ImportReport> {
-    let system = system::find(db, &opts.system).await?;
-    let mut file = CsvFile::open(&opts.file, opts.delimiter, opts.encoding.as_deref())?;
+/// Opens the file of `opts` and decides its mapping.
+pub fn plan(opts: &ImportOptions) -> Result<Plan> {
+    let file = CsvFile::open(&opts.file, opts.delimiter, opts.encoding.as_deref())?;
     let mapping = Mapping::build(&file.headers, &opts.maps)?;
+    let columns = mapping.summary(&file.headers);
+    let size = std::fs::metadata(&opts.file).map(|m| m.len()).unwrap_or(0);
+    Ok(Plan {
+        file,
+        mapping,
+        columns,
+        size,
+    })
+}
+
+/// Imports a CSV file into a system.
+pub async fn import_file(db: &Db, settings: &Settings, opts: &ImportOptions) -> Result<ImportReport> {
+    let plan = plan(opts)?;
+    import_planned(db, settings, opts, plan, &|_, _| {}).await
+}
+
+/// Imports (or, with `--dry-run`, checks) a planned file; `progress` is told the bytes done
+/// and the file's size after each chunk. The file is read and checked on its own thread while
+/// the previous chunk is written, with at most one chunk waiting (memory stays flat).
+pub async fn import_planned(
+    db: &Db,
+    settings: &Settings,
+    opts: &ImportOptions,
+    plan: Plan,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<ImportReport> {
+    let system = system::find(db, &opts.system).await?;
+    let Plan {
+        mut file,
+        mapping,
+        columns,
+        size,
+    } = plan;
     let source = opts.file.display().to_string();
-    let hash = file_hash(&opts.file)?;
-    let mut importer = Importer::start(
-        db,
-        settings,
-        &system,
-        &source,
-        &hash,
-        &file.headers,
-        opts.strict,
-        opts.rejects.as_deref(),
-    )
-    .await?;
+    let headers = file.headers.clone();
+    let mut sink = if opts.dry_run {
+        Sink::Check(Box::new(DryRun::new(&system.key, &source)))
+    } else {
+        let hash = file_hash(&opts.file)?;
+        Sink::Import(Box::new(
+            Importer::start(
+                db,
+                settings,
+                &system,
+                &source,
+                &hash,
+                &headers,
+                opts.strict,
+                opts.rejects.as_deref(),
+            )
+            .await?,
+        ))
+    };
+    let done = Arc::new(AtomicU64::new(0));
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Chunk>>(1);
     let mut builder = ChunkBuilder::new(mapping, &system.key);
+    let position = Arc::clone(&done);
     let reader = std::thread::spawn(move || {
         loop {
             match file.next_row() {
                 Ok(Some(row)) => {
-                    if let Some(chunk) = builder.push(row.line, &row.fields)
-                        && tx.blocking_send(Ok(chunk)).is_err()
-                    {
-                        return;
+                    if let Some(chunk) = builder.push(row.line, &row.fields) {
+                        position.store(file.position(), Ordering::Relaxed);
+                        if tx.blocking_send(Ok(chunk)).is_err() {
+                            return;
+                        }
                     }
                 }
                 Ok(None) => {
@@ -105,15 +135,36 @@ pub async fn import_file(db: &Db, settings: &Settings, opts: &ImportOptions) -> 
     });
     let mut outcome = Ok(());
     while let Some(chunk) = rx.recv().await {
-        if let Err(e) = async { importer.write(chunk?).await }.await {
+        let written = match (&mut sink, chunk) {
+            (_, Err(e)) => Err(e),
+            (Sink::Import(importer), Ok(chunk)) => importer.write(chunk).await,
+            (Sink::Check(check), Ok(chunk)) => {
+                check.take(chunk);
+                Ok(())
+            }
+        };
+        if let Err(e) = written {
             outcome = Err(e);
             break;
         }
+        progress(done.load(Ordering::Relaxed), size);
     }
     drop(rx);
     let _ = reader.join();
     outcome?;
-    importer.finish().await
+    progress(size, size);
+    let mut report = match sink {
+        Sink::Import(importer) => importer.finish().await?,
+        Sink::Check(check) => check.report,
+    };
+    report.columns = columns;
+    Ok(report)
+}
+
+/// Where checked chunks go: into the database, or only into the counts of a dry run.
+enum Sink<'a> {
+    Import(Box<Importer<'a>>),
+    Check(Box<DryRun>),
 }
 
 /// Feeds rows into the database; shared by files and SQL sources.
@@ -128,6 +179,9 @@ pub struct Importer<'a> {
     txn: Option<ImportTxn>,
     rejects_out: Option<(PathBuf, csv::Writer<std::fs::File>)>,
     report: ImportReport,
+    /// A row without an email address but with a review key was written: look for people
+    /// who may be the same at the end (skipped otherwise, which is every all-email import).
+    review: bool,
 }
 
 impl<'a> Importer<'a> {
@@ -175,18 +229,7 @@ impl<'a> Importer<'a> {
         .insert(&db.conn)
         .await
         .context("starting the import")?;
-        let report = ImportReport {
-            batch: batch.id,
-            system: system.key.clone(),
-            source: source.to_string(),
-            read: 0,
-            inserted: 0,
-            updated: 0,
-            unchanged: 0,
-            rejected: 0,
-            refused: false,
-            rejects: Vec::new(),
-        };
+        let report = ImportReport::new(batch.id, &system.key, source);
         Ok(Importer {
             db,
             settings,
@@ -198,6 +241,7 @@ impl<'a> Importer<'a> {
             txn: None,
             rejects_out,
             report,
+            review: false,
         })
     }
 
@@ -208,6 +252,13 @@ impl<'a> Importer<'a> {
         for r in chunk.rejects {
             self.reject(r.line, r.reason, &r.values)?;
         }
+        for (line, reason) in chunk.flags {
+            self.report.note_flag(line, reason);
+        }
+        self.review |= chunk
+            .rows
+            .iter()
+            .any(|r| r.email.is_none() && r.near_key.is_some());
         if chunk.rows.is_empty() {
             return Ok(());
         }
@@ -239,7 +290,6 @@ impl<'a> Importer<'a> {
     }
 
     fn reject<S: AsRef<str>>(&mut self, line: u64, reason: String, values: &[S]) -> Result<()> {
-        self.report.rejected += 1;
         if let Some((path, w)) = &mut self.rejects_out {
             let mut record = vec![line.to_string(), reason.clone()];
             record.extend(
@@ -250,9 +300,7 @@ impl<'a> Importer<'a> {
             w.write_record(&record)
                 .map_err(|e| Error::failure(format!("cannot write rejects to {}: {e}", path.display())))?;
         }
-        if self.report.rejects.len() < REPORTED_REJECTS {
-            self.report.rejects.push(Reject { line, reason });
-        }
+        self.report.note_reject(line, reason);
         Ok(())
     }
 
@@ -280,7 +328,11 @@ impl<'a> Importer<'a> {
             self.report.inserted = 0;
             self.report.updated = 0;
             self.report.unchanged = 0;
+        } else if self.review {
+            (self.report.near_matches, self.report.review) =
+                import::near_matches(self.db, self.batch.id).await?;
         }
+        self.report.accepted = self.report.inserted + self.report.updated + self.report.unchanged;
         let now = self.settings.now();
         let rec = audit::begin(self.db, &self.settings.actor, now).await?;
         let mut batch: import_batch::ActiveModel = self.batch.clone().into();
@@ -313,6 +365,7 @@ impl<'a> Importer<'a> {
                 "updated": self.report.updated,
                 "unchanged": self.report.unchanged,
                 "rejected": self.report.rejected,
+                "flagged": self.report.flagged,
                 "refused": refused,
             }),
         )

@@ -1,8 +1,14 @@
 //! Which input column feeds which inventory field. Columns are recognised by common header
 //! names in English, German and French; `--map COLUMN=FIELD` adds or overrides, and
-//! `--map "First+Last=name"` builds one field from several columns, joined by spaces.
+//! `--map "First+Last=name"` builds one field from several columns, joined by spaces. Before
+//! an import, [`Mapping::summary`] tells what becomes of every column, with a hint for a
+//! column that is ignored but looks like a field.
 
 use std::fmt;
+
+use serde::Serialize;
+
+use crate::category::DataCategory;
 
 use crate::error::{Error, Result};
 
@@ -33,12 +39,12 @@ pub enum Field {
 const FIELDS: &[(Field, &str, &[&str])] = &[
     (Field::ExternalId, "external_id", &["external_id", "id", "record_id", "customer_id", "customer_number", "employee_id", "employee_number", "personnel_no", "personnel_number", "applicant_id", "contact_id", "user_id", "kundennummer", "personalnummer"]),
     (Field::SubjectKey, "subject_key", &["subject_key", "person_id", "person_key"]),
-    (Field::Email, "email", &["email", "e_mail", "email_address", "mail", "e_mail_address", "e_mail_adresse", "courriel", "adresse_e_mail"]),
+    (Field::Email, "email", &["email", "e_mail", "email_address", "mail", "e_mail_address", "e_mail_adresse", "email_adresse", "mailadresse", "courriel", "adresse_e_mail", "adresse_email", "adresse_courriel", "primary_email", "correo", "correo_electronico"]),
     (Field::Name, "name", &["name", "full_name", "fullname", "display_name", "nom_complet"]),
     (Field::GivenName, "given_name", &["given_name", "first_name", "firstname", "forename", "vorname", "prenom", "prénom"]),
     (Field::FamilyName, "family_name", &["family_name", "last_name", "lastname", "surname", "nachname", "familienname", "nom_de_famille", "nom"]),
     (Field::Locale, "locale", &["locale", "language", "lang", "sprache", "langue", "preferred_language"]),
-    (Field::Country, "country", &["country", "country_code", "land", "pays"]),
+    (Field::Country, "country", &["country", "country_code", "country_region", "country_or_region", "nation", "land", "pays", "staat", "pais", "país", "paese", "landescode", "code_pays"]),
     (Field::Region, "region", &["region", "state", "province", "bundesland", "state_code"]),
     (Field::AddressLine1, "address_line1", &["address_line1", "address_line_1", "address", "address1", "street", "street_address", "strasse", "straße", "adresse", "rue"]),
     (Field::AddressLine2, "address_line2", &["address_line2", "address_line_2", "address2", "adresszusatz", "complement_adresse"]),
@@ -49,6 +55,30 @@ const FIELDS: &[(Field, &str, &[&str])] = &[
     (Field::LastSeen, "last_seen", &["last_seen", "updated", "updated_at", "last_activity", "last_login", "modified", "geaendert_am"]),
     (Field::Categories, "categories", &["categories", "data_categories"]),
 ];
+
+/// Words in a header that suggest a field without being safe to map unasked (a `Nationality`
+/// is not where a person lives), checked after the recognised names.
+#[rustfmt::skip]
+const HINTS: &[(&str, Field)] = &[
+    ("country", Field::Country), ("nationality", Field::Country), ("nationalite", Field::Country),
+    ("nationalität", Field::Country), ("staatsangehoerigkeit", Field::Country), ("staatsangehörigkeit", Field::Country),
+    ("email", Field::Email), ("mail", Field::Email), ("courriel", Field::Email),
+    ("phone", Field::Phone), ("tel", Field::Phone), ("telefon", Field::Phone), ("mobil", Field::Phone),
+    ("zip", Field::PostalCode), ("postcode", Field::PostalCode), ("plz", Field::PostalCode),
+    ("city", Field::City), ("town", Field::City), ("ort", Field::City),
+    ("street", Field::AddressLine1), ("address", Field::AddressLine1), ("strasse", Field::AddressLine1),
+    ("name", Field::Name), ("language", Field::Locale), ("locale", Field::Locale),
+];
+
+/// What an input column feeds, as the import announces it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnUse {
+    pub column: String,
+    /// The field it feeds (fields, when several), or `None`: ignored.
+    pub field: Option<String>,
+    /// For an ignored column: the field it looks like, and how to map it.
+    pub hint: Option<String>,
+}
 
 impl Field {
     pub fn name(self) -> &'static str {
@@ -169,6 +199,78 @@ impl Mapping {
         (!parts.is_empty()).then(|| parts.join(" "))
     }
 
+    /// The categories whose field this input carries (name, email, phone, postal address): a
+    /// row that leaves such a field empty does not hold that category.
+    pub fn carried_categories(&self) -> i64 {
+        self.fields
+            .iter()
+            .map(|(f, _)| match f {
+                Field::Name | Field::GivenName | Field::FamilyName => DataCategory::of_field("name"),
+                Field::Email => DataCategory::of_field("email"),
+                Field::Phone => DataCategory::of_field("phone"),
+                Field::AddressLine1 | Field::AddressLine2 | Field::PostalCode | Field::City => {
+                    DataCategory::of_field("postal_address")
+                }
+                _ => 0,
+            })
+            .fold(0, |m, b| m | b)
+    }
+
+    /// What becomes of each column of `headers`, in their order: the field it feeds, or
+    /// ignored, with a hint when its name looks like a field.
+    pub fn summary(&self, headers: &[String]) -> Vec<ColumnUse> {
+        headers
+            .iter()
+            .enumerate()
+            .map(|(i, column)| {
+                let fed: Vec<&str> = self
+                    .fields
+                    .iter()
+                    .filter(|(_, cols)| cols.contains(&i))
+                    .map(|(f, _)| f.name())
+                    .collect();
+                let field = (!fed.is_empty()).then(|| fed.join(", "));
+                let hint = field.is_none().then(|| self.hint(column, headers)).flatten();
+                ColumnUse {
+                    column: column.clone(),
+                    field,
+                    hint,
+                }
+            })
+            .collect()
+    }
+
+    /// Why an ignored column may matter: it has a recognised name of a field another column
+    /// already gives, or a word of one.
+    fn hint(&self, column: &str, headers: &[String]) -> Option<String> {
+        let n = normalise(column);
+        if n.is_empty() {
+            return None;
+        }
+        let suggest = |field: Field| {
+            let by = self.columns(field).map(|cols| {
+                cols.iter()
+                    .filter_map(|&i| headers.get(i).map(String::as_str))
+                    .collect::<Vec<_>>()
+                    .join("+")
+            });
+            match by {
+                Some(by) => format!(
+                    "looks like {field}, which '{by}' gives; --map \"{column}={field}\" takes it instead"
+                ),
+                None => format!("looks like {field}: --map \"{column}={field}\" imports it"),
+            }
+        };
+        if let Some((field, _, _)) = FIELDS.iter().find(|(_, _, names)| names.contains(&n.as_str())) {
+            return Some(suggest(*field));
+        }
+        let words: Vec<&str> = n.split('_').collect();
+        HINTS
+            .iter()
+            .find(|(word, _)| words.contains(word) || (word.len() >= 5 && n.contains(word)))
+            .map(|(_, field)| suggest(*field))
+    }
+
     /// The mapping in the `COLUMN=FIELD` form, to store with a SQL source.
     pub fn describe(&self, headers: &[String]) -> Vec<String> {
         self.fields
@@ -220,6 +322,38 @@ mod tests {
             "vip",
         ];
         assert_eq!(m.get(Field::Name, &row).as_deref(), Some("Jürgen Müller"));
+    }
+
+    #[test]
+    fn tells_what_becomes_of_every_column_and_hints_at_look_alikes() {
+        let h = headers(&[
+            "ID",
+            "Nation",
+            "Country/Region",
+            "Nationality",
+            "Customer Phone",
+            "Notes",
+        ]);
+        let m = Mapping::build(&h, &[]).unwrap();
+        let s = m.summary(&h);
+        assert_eq!(s[0].field.as_deref(), Some("external_id"));
+        assert_eq!(s[1].field.as_deref(), Some("country"));
+        assert_eq!(s[2].field, None);
+        assert!(
+            s[2].hint.as_deref().unwrap().contains("which 'Nation' gives"),
+            "{:?}",
+            s[2]
+        );
+        assert!(
+            s[3].hint
+                .as_deref()
+                .unwrap()
+                .contains("--map \"Nationality=country\""),
+            "{:?}",
+            s[3]
+        );
+        assert!(s[4].hint.as_deref().unwrap().contains("phone"), "{:?}", s[4]);
+        assert_eq!((s[5].field.as_deref(), s[5].hint.as_deref()), (None, None));
     }
 
     #[test]

@@ -4,9 +4,11 @@
 pub mod chunk;
 pub mod countries;
 pub mod fields;
+pub mod identity;
 pub mod import;
 pub mod mapping;
 pub mod reader;
+pub mod report;
 pub mod row;
 pub mod source;
 pub mod system;

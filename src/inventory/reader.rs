@@ -18,6 +18,9 @@ pub struct CsvFile {
     pub path: PathBuf,
     pub headers: Vec<String>,
     pub delimiter: u8,
+    /// Lines end in CR LF: the csv crate then starts each record at the LF of the line
+    /// before, one line early.
+    crlf: bool,
     reader: csv::Reader<Box<dyn Read + Send>>,
     record: csv::ByteRecord,
 }
@@ -80,6 +83,7 @@ impl CsvFile {
         }
         start.truncate(filled);
         let delimiter = delimiter.unwrap_or_else(|| detect_delimiter(&start));
+        let crlf = header_ends_in_crlf(&start);
         let stream: Box<dyn Read + Send> = Box::new(Cursor::new(start).chain(stream));
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
@@ -101,9 +105,16 @@ impl CsvFile {
             path: path.to_path_buf(),
             headers,
             delimiter,
+            crlf,
             reader,
             record: csv::ByteRecord::new(),
         })
+    }
+
+    /// How far into the (decoded) input the last row read starts, in bytes: the progress of an
+    /// import against the file's size.
+    pub fn position(&self) -> u64 {
+        self.record.position().map(|p| p.byte()).unwrap_or(0)
     }
 
     /// The next non-blank row, or `None` at the end.
@@ -122,8 +133,13 @@ impl CsvFile {
             if self.record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
                 continue;
             }
-            // The csv crate counts the line before the record's first; people count the first.
-            let line = self.record.position().map(|p| p.line() + 1).unwrap_or(0);
+            // A record starts after the line break that ends the one before; with CR LF the
+            // csv crate places that start at the LF, on the line before.
+            let line = self
+                .record
+                .position()
+                .map(|p| p.line() + u64::from(self.crlf))
+                .unwrap_or(0);
             // The bytes were checked or decoded to UTF-8 when the file was opened.
             let fields = self
                 .record
@@ -159,6 +175,19 @@ fn detect_delimiter(start: &[u8]) -> u8 {
         .filter(|(_, n)| *n > 0)
         .map(|(d, _)| *d)
         .unwrap_or(b',')
+}
+
+/// Whether the header line (outside quotes) ends in CR LF.
+fn header_ends_in_crlf(start: &[u8]) -> bool {
+    let mut quoted = false;
+    for (i, &b) in start.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => return i > 0 && start[i - 1] == b'\r',
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Refuses a file that is not valid UTF-8, naming the line and what to do about it.
@@ -219,5 +248,7 @@ mod tests {
         assert_eq!(detect_delimiter(b"id\temail\tname\n"), b'\t');
         assert_eq!(detect_delimiter(b"\"id;x\",email,name\n"), b',');
         assert_eq!(detect_delimiter(b"id\n1\n"), b',');
+        assert!(header_ends_in_crlf(b"id;\"a\nb\"\r\n1;2\r\n"));
+        assert!(!header_ends_in_crlf(b"id,x\n1,2\r\n"));
     }
 }

@@ -1,31 +1,35 @@
 //! One inventory row checked and normalised: the person's identity key, contact data, the
 //! record's categories and dates. A row that fails gets a reason (never the bad value of a
-//! personal field, so that reports can be shown and logged).
+//! personal field, so that reports can be shown and logged); a row imported without a bad
+//! value (an invalid email address) gets a flag saying so.
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use super::fields::{SubjectEmail, parse_country, parse_locale, parse_seen, repair_postal_code};
+use super::identity;
 use super::mapping::{Field, Mapping};
 use crate::category::DataCategory;
 
 pub use crate::db::import::RecordRow as InventoryRow;
 
+/// A checked row, and what was left out of it (shown with its line, never with the value).
+pub type Parsed = (InventoryRow, Option<String>);
+
 /// Checks one row. `values` are the row's fields in column order.
-pub fn parse_row(
-    line: u64,
-    values: &[&str],
-    mapping: &Mapping,
-    system_key: &str,
-) -> Result<InventoryRow, String> {
+pub fn parse_row(line: u64, values: &[&str], mapping: &Mapping, system_key: &str) -> Result<Parsed, String> {
     let get = |f: Field| mapping.get(f, values);
     let external_id = get(Field::ExternalId).ok_or("missing record id (external_id)")?;
     if external_id.chars().count() > 200 {
         return Err("record id (external_id) longer than 200 characters".into());
     }
-    let email = match get(Field::Email) {
-        Some(text) => Some(SubjectEmail::parse(&text).map_err(str::to_string)?),
-        None => None,
+    let email_text = get(Field::Email);
+    let (email, bad_email) = match &email_text {
+        Some(text) => match SubjectEmail::parse(text) {
+            Ok(e) => (Some(e), None),
+            Err(reason) => (None, Some(reason)),
+        },
+        None => (None, None),
     };
     let country = match get(Field::Country) {
         Some(text) => Some(
@@ -69,32 +73,73 @@ pub fn parse_row(
     });
     let region = get(Field::Region).map(|r| if r.len() <= 3 { r.to_ascii_uppercase() } else { r });
     let postal_code = get(Field::PostalCode).map(|p| repair_postal_code(&p, country.as_deref()));
-    let subject_key = match (get(Field::SubjectKey), &email) {
+    let (address_line1, address_line2, city, phone) = (
+        get(Field::AddressLine1),
+        get(Field::AddressLine2),
+        get(Field::City),
+        get(Field::Phone),
+    );
+    let subject_key = get(Field::SubjectKey);
+    let postal = identity::is_postal_address(&address_line1, &address_line2, &postal_code, &city);
+    let flag = match bad_email {
+        None => None,
+        Some(reason) if postal => Some(format!(
+            "{reason}: imported without the email address; the person gets a postal letter"
+        )),
+        Some(reason) if name.is_some() || phone.is_some() || subject_key.is_some() => Some(format!(
+            "{reason}: imported without the email address; no postal address either, so no letter \
+             can reach the person until one is added"
+        )),
+        Some(reason) => {
+            return Err(format!(
+                "{reason}, and nothing else reaches or identifies the person (no name, postal address or phone)"
+            ));
+        }
+    };
+    let subject_key = match (subject_key, &email) {
         (Some(key), _) => format!("k:{key}"),
         (None, Some(e)) => format!("e:{}", e.match_key()),
-        (None, None) => format!("r:{system_key}:{external_id}"),
+        (None, None) => identity::key_without_email(&name, &address_line1, &postal_code, &city, &phone)
+            .unwrap_or_else(|| format!("r:{system_key}:{external_id}")),
     };
+    // What the record holds, read from its values: a field the file carries but this row leaves
+    // empty is a category the person is never told about.
+    let held = [
+        ("name", name.is_some()),
+        ("email", email_text.is_some()),
+        ("phone", phone.is_some()),
+        (
+            "postal_address",
+            address_line1.is_some() || address_line2.is_some() || postal_code.is_some() || city.is_some(),
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, has)| *has)
+    .fold(0, |m, (key, _)| m | DataCategory::of_field(key));
     let mut row = InventoryRow {
         line,
         external_id,
         subject_key,
         email: email.map(|e| e.as_str().to_string()),
+        near_key: identity::near_key(&name, &postal_code, &city),
         name,
         locale,
         country,
         region,
-        address_line1: get(Field::AddressLine1),
-        address_line2: get(Field::AddressLine2),
+        address_line1,
+        address_line2,
         postal_code,
-        city: get(Field::City),
-        phone: get(Field::Phone),
+        city,
+        phone,
         first_seen,
         last_seen,
         categories,
+        held_categories: held,
+        unheld_categories: mapping.carried_categories() & !held,
         content_hash: String::new(),
     };
     row.content_hash = content_hash(&row);
-    Ok(row)
+    Ok((row, flag))
 }
 
 fn content_hash(r: &InventoryRow) -> String {
@@ -115,6 +160,8 @@ fn content_hash(r: &InventoryRow) -> String {
         t(&r.first_seen),
         t(&r.last_seen),
         Some(r.categories.to_string()),
+        Some(r.held_categories.to_string()),
+        Some(r.unheld_categories.to_string()),
     ] {
         h.update(part.as_deref().unwrap_or("\u{0}").as_bytes());
         h.update([0x1f]);
@@ -157,7 +204,8 @@ mod tests {
             &m,
             "crm",
         )
-        .unwrap();
+        .unwrap()
+        .0;
         assert_eq!(r.subject_key, "e:ann.lee@example.org");
         assert_eq!(r.email.as_deref(), Some("Ann.Lee@example.org"));
         assert_eq!(r.name.as_deref(), Some("Ann Lee"));
@@ -183,7 +231,8 @@ mod tests {
             &m,
             "crm",
         )
-        .unwrap();
+        .unwrap()
+        .0;
         assert_eq!(r.content_hash.len(), 32);
         assert_ne!(r.content_hash, again.content_hash, "the email as written differs");
     }
@@ -204,7 +253,57 @@ mod tests {
             parse_row(2, &["1", "", "Atlantis"], &m, "s").unwrap_err(),
             "unknown country 'Atlantis'"
         );
-        let no_email = parse_row(2, &["1", "", ""], &m, "s").unwrap();
+        let no_email = parse_row(2, &["1", "", ""], &m, "s").unwrap().0;
         assert_eq!(no_email.subject_key, "r:s:1");
+    }
+
+    #[test]
+    fn a_bad_email_is_left_out_and_flagged_unless_nothing_else_identifies_the_person() {
+        let m = mapping(&["id", "email", "name", "street", "zip", "city"]);
+        let (row, flag) = parse_row(
+            3,
+            &["1", "not-an-email", "Ann Lee", "Main St 1", "12345", "Town"],
+            &m,
+            "s",
+        )
+        .unwrap();
+        assert_eq!(row.email, None);
+        assert!(row.subject_key.starts_with("a:"), "{}", row.subject_key);
+        let flag = flag.unwrap();
+        assert!(
+            flag.contains("postal letter") && !flag.contains("not-an-email"),
+            "{flag}"
+        );
+        let err = parse_row(4, &["2", "a(b)@example.org", "", "", "", ""], &m, "s").unwrap_err();
+        assert!(err.starts_with("invalid email address"), "{err}");
+    }
+
+    #[test]
+    fn what_the_record_holds_is_read_from_its_values() {
+        let m = mapping(&["id", "email", "name", "phone"]);
+        let (row, _) = parse_row(2, &["1", "", "Ann Lee", ""], &m, "s").unwrap();
+        let bits = |keys: &str| DataCategory::mask(&DataCategory::parse_list(keys).unwrap());
+        assert_eq!(row.held_categories, bits("name"));
+        assert_eq!(row.unheld_categories, bits("email,phone"));
+        let exposed = DataCategory::of_record(
+            0,
+            bits("name,email,phone,health"),
+            row.held_categories,
+            row.unheld_categories,
+        );
+        assert_eq!(exposed, bits("name,health"));
+    }
+
+    #[test]
+    fn people_without_email_are_keyed_by_name_and_address_or_phone() {
+        let m = mapping(&["id", "name", "street", "zip", "phone"]);
+        let key = |v: &[&str]| parse_row(2, v, &m, "s").unwrap().0.subject_key;
+        let a = key(&["1", "Ann Lee", "Main St. 1", "12345", ""]);
+        assert_eq!(a, key(&["2", "LEE, Ann", "main st 1", " 12345", "+1 555 0100"]));
+        assert_ne!(a, key(&["3", "Ann Lee", "Main St 2", "12345", ""]));
+        let t = key(&["4", "Ann Lee", "", "", "+1 555 0100"]);
+        assert!(t.starts_with("t:"), "{t}");
+        assert_eq!(t, key(&["5", "Lee Ann", "", "", "+1-555-0100"]));
+        assert_eq!(key(&["6", "Ann Lee", "", "", ""]), "r:s:6");
     }
 }

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use super::chunk::ChunkBuilder;
 use super::import::{ImportReport, Importer};
-use super::mapping::Mapping;
+use super::mapping::{ColumnUse, Mapping};
 use super::system;
 use crate::audit;
 use crate::config::{Settings, redact_url, secret_from_env};
@@ -141,6 +141,7 @@ pub async fn sync(db: &Db, settings: &Settings, system_key: &str) -> Result<Impo
                     Importer::start(db, settings, &system, &label, &hash, &headers, false, None).await?;
                 importer = Some(Feed {
                     importer: importer_,
+                    columns: mapping.summary(&headers),
                     builder: ChunkBuilder::new(mapping, &system.key),
                 });
             }
@@ -172,6 +173,7 @@ pub async fn sync(db: &Db, settings: &Settings, system_key: &str) -> Result<Impo
                     Importer::start(db, settings, &system, &label, &hash, &headers, false, None).await?;
                 importer = Some(Feed {
                     importer: importer_,
+                    columns: mapping.summary(&headers),
                     builder: ChunkBuilder::new(mapping, &system.key),
                 });
             }
@@ -201,6 +203,8 @@ pub async fn sync(db: &Db, settings: &Settings, system_key: &str) -> Result<Impo
 /// A started import and the chunks being built for it.
 struct Feed<'a> {
     importer: Importer<'a>,
+    /// What becomes of each column of the query's result.
+    columns: Vec<ColumnUse>,
     builder: ChunkBuilder,
 }
 
@@ -225,10 +229,13 @@ async fn finish(
     match feed {
         Some(Feed {
             mut importer,
+            columns,
             builder,
         }) => {
             importer.write(builder.finish()).await?;
-            importer.finish().await
+            let mut report = importer.finish().await?;
+            report.columns = columns;
+            Ok(report)
         }
         None => {
             Importer::start(db, settings, system, label, hash, &[], false, None)

@@ -16,6 +16,7 @@ use crate::config::Settings;
 use crate::db::send::Outgoing;
 use crate::error::{Error, Result};
 use crate::incident::Incident;
+use crate::inventory::fields::SubjectEmail;
 
 /// What every letter of a run carries besides its own content.
 pub struct Letterhead {
@@ -92,11 +93,9 @@ impl Letterhead {
         date: SystemTime,
         transfer: Transfer,
     ) -> std::result::Result<Built, String> {
-        let to: Mailbox = row
-            .recipient
-            .trim()
-            .parse()
-            .map_err(|e| format!("the address cannot be used: {e}"))?;
+        let to: Mailbox = SubjectEmail::parse(&row.recipient)
+            .map_err(|e| format!("the address cannot be used: {e}"))?
+            .mailbox();
         if let Some(dkim) = &self.dkim {
             return self.signed(row, to, date, dkim);
         }

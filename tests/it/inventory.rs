@@ -135,8 +135,18 @@ pub fn messy_csv_with_exact_counts_and_rejects(env: &TestEnv) {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["read"], 7);
-    assert_eq!(report["inserted"], 3);
-    assert_eq!(report["rejected"], 4);
+    assert_eq!(
+        report["inserted"], 4,
+        "Bob is imported without his invalid email address"
+    );
+    assert_eq!(report["rejected"], 3);
+    assert_eq!(report["flagged"], 1);
+    assert_eq!(report["flags"][0]["line"], 3);
+    assert_eq!(
+        report["flags"][0]["reason"],
+        "invalid email address: bad local part: imported without the email address; no postal \
+         address either, so no letter can reach the person until one is added"
+    );
     let rejects: Vec<(u64, String)> = report["rejects"]
         .as_array()
         .unwrap()
@@ -151,7 +161,6 @@ pub fn messy_csv_with_exact_counts_and_rejects(env: &TestEnv) {
     assert_eq!(
         rejects,
         vec![
-            (3, "invalid email address: bad local part".to_string()),
             (7, "duplicate record id (first on line 2)".to_string()),
             (8, "unknown country 'Atlantis'".to_string()),
             (9, "missing record id (external_id)".to_string()),
@@ -162,7 +171,12 @@ pub fn messy_csv_with_exact_counts_and_rejects(env: &TestEnv) {
         rejects_csv.starts_with("line,reason,Kundennummer,Vorname,Nachname,E-Mail,Land,PLZ,Notiz"),
         "{rejects_csv}"
     );
-    assert_eq!(rejects_csv.matches("invalid email address").count(), 1);
+    assert_eq!(rejects_csv.matches("duplicate record id").count(), 1);
+    assert_eq!(
+        rejects_csv.matches("invalid email address").count(),
+        0,
+        "Bob was imported"
+    );
     // The text form names file and line on stderr.
     let out = env
         .cmd()
@@ -429,12 +443,12 @@ pub fn identity_resolution_across_systems(env: &TestEnv) {
         .find(|p| p["name"].as_str().unwrap().starts_with("Cleo"))
         .unwrap();
     assert_eq!(cleo["systems"], serde_json::json!(["crm", "hr"]));
-    // A record's own categories count even where its system's list lacks them.
+    // A record's own categories count even where its system's list lacks them; Cleo has no
+    // email address in either file, so she is not told one was exposed.
     assert_eq!(
         cleo["categories"],
         serde_json::json!([
             "name",
-            "email",
             "postal_address",
             "bank_account",
             "national_id",
@@ -760,8 +774,16 @@ pub fn sql_source_sync(env: &TestEnv) {
             report["inserted"].as_i64(),
             report["rejected"].as_i64()
         ),
-        (Some(3), Some(2), Some(1))
+        (Some(3), Some(3), Some(0)),
+        "Cy's invalid email address is left out, Cy is imported"
     );
+    assert_eq!(report["flagged"], 1);
+    let cc = report["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == "cc");
+    assert_eq!(cc.unwrap()["field"], "country", "{report}");
     assert_eq!(report["source"], "sql:HR_DB_URL");
     let again = env
         .cmd()
@@ -770,7 +792,7 @@ pub fn sql_source_sync(env: &TestEnv) {
         .output()
         .unwrap();
     let again: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
-    assert_eq!(again["unchanged"], 2);
+    assert_eq!(again["unchanged"], 3);
     write(env, "evil.sql", b"DELETE FROM staff");
     let err = env.fails(
         &[

@@ -17,6 +17,7 @@ mod logs;
 mod narrative;
 mod outbox;
 mod outputs;
+mod people;
 mod playbook;
 mod postal;
 mod reach;
@@ -27,8 +28,8 @@ mod send;
 mod send_pipelining;
 mod smtp_abuse;
 mod subject;
-mod us_states;
 mod tasks_follow;
+mod us_states;
 
 use common::On::{Both, PostgresOnly, SqliteOnly};
 
@@ -84,6 +85,11 @@ fn main() {
         SqliteOnly incident::show_text_snapshot,
         Both incident::concurrent_declarations_get_distinct_references,
         Both incident::actor_comes_from_flag_env_or_config,
+        Both people::a_person_without_email_is_not_told_about_email,
+        Both people::people_without_email_in_two_systems_are_one_person,
+        Both people::an_invalid_email_with_an_address_becomes_a_postal_letter,
+        Both people::import_names_every_column_and_hints_at_look_alikes,
+        Both people::dry_run_imports_nothing,
         Both inventory::systems_register,
         Both inventory::messy_csv_with_exact_counts_and_rejects,
         Both inventory::reimport_is_idempotent_and_newer_files_update,

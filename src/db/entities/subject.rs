@@ -8,8 +8,9 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    /// The identity-resolution key: `e:` + lower-cased email, `k:` + an explicit subject key,
-    /// or `r:` + system and record id for a person known by neither.
+    /// The identity-resolution key (docs/inventory.md): `k:` + an explicit subject key, `e:` +
+    /// lower-cased email, `a:` + a hash of name and postal address, `t:` + a hash of name and
+    /// phone, or `r:` + system and record id for a person known by none of these.
     #[sea_orm(unique)]
     pub subject_key: String,
     pub email: Option<String>,
@@ -22,6 +23,8 @@ pub struct Model {
     pub postal_code: Option<String>,
     pub city: Option<String>,
     pub phone: Option<String>,
+    /// A hash of the normalised name and postal code (or city), to report possible duplicates.
+    pub near_key: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     /// When `subject erase` removed the person's personal data.

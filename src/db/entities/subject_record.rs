@@ -14,6 +14,10 @@ pub struct Model {
     pub subject_id: i64,
     /// Bit mask of categories; 0 means "what the system holds".
     pub categories: i64,
+    /// Categories whose field this record has a value in (name, email, phone, address).
+    pub held_categories: i64,
+    /// Categories whose field the imported file carried, empty in this record.
+    pub unheld_categories: i64,
     pub first_seen: Option<DateTimeUtc>,
     pub last_seen: Option<DateTimeUtc>,
     pub content_hash: String,

@@ -14,7 +14,8 @@ use crate::error::{DbContext, Error, Result};
 pub struct RecordRow {
     pub line: u64,
     pub external_id: String,
-    /// `e:` + lower-cased email, `k:` + explicit subject key, or `r:SYSTEM:ID`.
+    /// `k:` + explicit subject key, `e:` + lower-cased email, `a:`/`t:` + a hash of name and
+    /// address or phone (`inventory::identity`), or `r:SYSTEM:ID`.
     pub subject_key: String,
     pub email: Option<String>,
     pub name: Option<String>,
@@ -26,18 +27,24 @@ pub struct RecordRow {
     pub postal_code: Option<String>,
     pub city: Option<String>,
     pub phone: Option<String>,
+    /// The review key of `inventory::identity::near_key`.
+    pub near_key: Option<String>,
     pub first_seen: Option<DateTime<Utc>>,
     pub last_seen: Option<DateTime<Utc>>,
     /// Bit mask; 0 means "what the system holds".
     pub categories: i64,
+    /// Categories whose field the row has a value in.
+    pub held_categories: i64,
+    /// Categories whose field the file carries, empty in this row.
+    pub unheld_categories: i64,
     /// Identifies the row's content, so that re-importing an unchanged row changes nothing.
     pub content_hash: String,
 }
 
-const STAGE_COLUMNS: usize = 17;
+const STAGE_COLUMNS: usize = 20;
 /// The SQLite page cache of an import's connection (KiB, as the pragma takes it).
 const IMPORT_CACHE: &str = "PRAGMA cache_size = -8192";
-/// Rows per INSERT statement: 17 × 500 bind values stay under SQLite's and PostgreSQL's limits,
+/// Rows per INSERT statement: 20 × 500 bind values stay under SQLite's and PostgreSQL's limits,
 /// and one statement text per chunk size is prepared once and reused.
 const ROWS_PER_STATEMENT: usize = 500;
 
@@ -64,7 +71,10 @@ pub enum ImportTxn {
 }
 
 mod pg;
+mod review;
 mod statements;
+
+pub use review::{NearMatch, near_matches};
 
 use statements::Statements;
 
@@ -90,7 +100,8 @@ pub async fn begin(db: &Db) -> Result<ImportTxn> {
                 "CREATE TEMP TABLE IF NOT EXISTS bd_stage (line BIGINT, external_id TEXT, subject_key TEXT, \
                  email TEXT, name TEXT, locale TEXT, country TEXT, region TEXT, address_line1 TEXT, \
                  address_line2 TEXT, postal_code TEXT, city TEXT, phone TEXT, first_seen TIMESTAMPTZ, \
-                 last_seen TIMESTAMPTZ, categories BIGINT, content_hash TEXT)",
+                 last_seen TIMESTAMPTZ, categories BIGINT, content_hash TEXT, near_key TEXT, held_categories BIGINT, \
+                 unheld_categories BIGINT)",
             )
             .execute(tx.acquire().await.map_err(pg_error)?)
             .await
@@ -110,7 +121,8 @@ pub async fn begin(db: &Db) -> Result<ImportTxn> {
             let ddl = "CREATE TEMP TABLE IF NOT EXISTS bd_stage (line INTEGER, external_id TEXT, subject_key TEXT, \
                  email TEXT, name TEXT, locale TEXT, country TEXT, region TEXT, address_line1 TEXT, \
                  address_line2 TEXT, postal_code TEXT, city TEXT, phone TEXT, first_seen TEXT, last_seen TEXT, \
-                 categories INTEGER, content_hash TEXT)";
+                 categories INTEGER, content_hash TEXT, near_key TEXT, held_categories INTEGER, \
+                 unheld_categories INTEGER)";
             txn.execute_raw(Statement::from_string(backend, ddl))
                 .await
                 .context("preparing the import")?;
@@ -197,6 +209,9 @@ async fn write_chunk_orm(
                 r.last_seen.into(),
                 r.categories.into(),
                 r.content_hash.clone().into(),
+                r.near_key.clone().into(),
+                r.held_categories.into(),
+                r.unheld_categories.into(),
             ]);
         }
         exec(text, values).await?;

@@ -45,6 +45,9 @@ pub(super) async fn write_chunk(
             t(&r.last_seen),
             r.categories.to_string(),
             r.content_hash.clone(),
+            o(&r.near_key),
+            r.held_categories.to_string(),
+            r.unheld_categories.to_string(),
         ])
         .map_err(|e| Error::failure(format!("cannot stage rows: {e}")))?;
     }

@@ -53,6 +53,7 @@ impl Statements {
             "postal_code",
             "city",
             "phone",
+            "near_key",
         ];
         let address = [
             "country",
@@ -133,12 +134,13 @@ impl Statements {
             differs = differs.join(" OR "),
         );
         let records = format!(
-            "INSERT INTO subject_record (system_id, external_id, subject_id, categories, first_seen, last_seen, \
-             content_hash, batch_id, source_line, updated_at) \
+            "INSERT INTO subject_record (system_id, external_id, subject_id, categories, held_categories, \
+             unheld_categories, first_seen, last_seen, content_hash, batch_id, source_line, updated_at) \
              SELECT {sys}, s.external_id, (SELECT subj.id FROM subject subj WHERE subj.subject_key = s.subject_key), \
-             s.categories, s.first_seen, s.last_seen, s.content_hash, {batch}, s.line, {now} FROM bd_stage s WHERE true \
+             s.categories, s.held_categories, s.unheld_categories, s.first_seen, s.last_seen, s.content_hash, {batch}, s.line, {now} FROM bd_stage s WHERE true \
              ON CONFLICT (system_id, external_id) DO UPDATE SET subject_id = excluded.subject_id, \
-             categories = excluded.categories, first_seen = excluded.first_seen, last_seen = excluded.last_seen, \
+             categories = excluded.categories, held_categories = excluded.held_categories, \
+             unheld_categories = excluded.unheld_categories, first_seen = excluded.first_seen, last_seen = excluded.last_seen, \
              updated_at = CASE WHEN subject_record.content_hash = excluded.content_hash \
              THEN subject_record.updated_at ELSE excluded.updated_at END, \
              content_hash = excluded.content_hash, batch_id = excluded.batch_id, source_line = excluded.source_line",
