@@ -113,7 +113,8 @@ pub fn rejects_and_configuration_are_private(env: &TestEnv) {
         ]);
         std::fs::write(
             env.dir().join("shop.csv"),
-            "id,email,name\n1,=HYPERLINK(\"http://evil.example\"),Eve\n2,@SUM(A1),Mal\n3,ok@example.org,Ok\n",
+            // Rows with an invalid email and nothing else to reach the person by are rejected.
+            "id,email,name\n1,=HYPERLINK(\"http://evil.example\"),\n2,@SUM(A1),\n3,ok@example.org,Ok\n",
         )
         .unwrap();
         // A rejects file left world-readable by an earlier tool is made private.

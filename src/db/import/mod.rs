@@ -257,6 +257,7 @@ async fn write_chunk_orm(
         let get = |name: &str| row.try_get::<i64>("", name).context("counting rows");
         counts = ChunkCounts::from_totals(get("inserted")?, get("updated")?, get("total")?);
     }
+    exec(sql.keep, vec![system_id.into()]).await?;
     exec(sql.subjects, vec![now.into(), now.into()]).await?;
     exec(sql.records, vec![system_id.into(), batch_id.into(), now.into()]).await?;
     Ok((counts, duplicates))

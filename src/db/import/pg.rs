@@ -88,6 +88,11 @@ pub(super) async fn write_chunk(
         .await
         .map_err(pg_error)?;
     let counts = ChunkCounts::from_totals(row.get("inserted"), row.get("updated"), row.get("total"));
+    sqlx::query(sqlx::AssertSqlSafe(sql.keep))
+        .bind(system_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(pg_error)?;
     sqlx::query(sqlx::AssertSqlSafe(sql.subjects))
         .bind(now)
         .bind(now)

@@ -7,6 +7,8 @@ use sea_orm::DbBackend;
 pub(crate) struct Statements {
     pub duplicates: String,
     pub counts: String,
+    /// Keeps an email-less record with the person it already belongs to (see `new`).
+    pub keep: String,
     pub subjects: String,
     pub records: String,
 }
@@ -125,6 +127,27 @@ impl Statements {
                 contact.join(", ")
             ),
         };
+        // A record already in the inventory stays with its person when the key its row gives
+        // is not an email address and neither is the person's: someone without email who
+        // moves (a new address, so a new name-and-address key) is the same person with a new
+        // address, not a new person with a second letter and a second case. Keys: a: name and
+        // address, t: name and phone, r: one record (docs/inventory.md).
+        let derived = |col: &str| format!("({col} LIKE 'a:%' OR {col} LIKE 't:%' OR {col} LIKE 'r:%')");
+        let held_key = format!(
+            "(SELECT subj.subject_key FROM subject_record r JOIN subject subj ON subj.id = r.subject_id \
+             WHERE r.system_id = {} AND r.external_id = bd_stage.external_id)",
+            // Numbered on SQLite too: the one value is used three times.
+            match backend {
+                DbBackend::Postgres => "$1",
+                _ => "?1",
+            }
+        );
+        let keep = format!(
+            "UPDATE bd_stage SET subject_key = {held_key} WHERE {} AND {held_key} <> subject_key \
+             AND {}",
+            derived("subject_key"),
+            derived(&held_key),
+        );
         let subjects = format!(
             "INSERT INTO subject (subject_key, {cols}, created_at, updated_at) \
              SELECT subject_key, {rows} \
@@ -151,6 +174,7 @@ impl Statements {
         Statements {
             duplicates,
             counts,
+            keep,
             subjects,
             records,
         }
