@@ -34,20 +34,22 @@ pub fn parse_row(line: u64, values: &[&str], mapping: &Mapping, system_key: &str
     let country = match get(Field::Country) {
         Some(text) => Some(
             parse_country(&text)
-                .ok_or_else(|| format!("unknown country '{}'", text.trim()))?
+                .ok_or("unknown country: use an ISO code such as DE, or a country name")?
                 .to_string(),
         ),
         None => None,
     };
     let locale = match get(Field::Locale) {
-        Some(text) => Some(parse_locale(&text).ok_or_else(|| format!("unknown locale '{}'", text.trim()))?),
+        Some(text) => {
+            Some(parse_locale(&text).ok_or("unknown locale: use a language tag such as de or de-AT")?)
+        }
         None => None,
     };
     let seen = |f: Field| -> Result<Option<DateTime<Utc>>, String> {
         match get(f) {
             Some(text) => parse_seen(&text)
                 .map(Some)
-                .ok_or_else(|| format!("cannot read {f} '{}': use YYYY-MM-DD or RFC 3339", text.trim())),
+                .ok_or_else(|| format!("cannot read {f}: use YYYY-MM-DD or RFC 3339")),
             None => Ok(None),
         }
     };
@@ -251,8 +253,11 @@ mod tests {
         );
         assert_eq!(
             parse_row(2, &["1", "", "Atlantis"], &m, "s").unwrap_err(),
-            "unknown country 'Atlantis'"
+            "unknown country: use an ISO code such as DE, or a country name"
         );
+        // A value in the wrong column may be someone's name or address: never repeated.
+        let err = parse_row(2, &["1", "", "Janet"], &m, "s").unwrap_err();
+        assert!(!err.contains("Janet"), "{err}");
         let no_email = parse_row(2, &["1", "", ""], &m, "s").unwrap().0;
         assert_eq!(no_email.subject_key, "r:s:1");
     }

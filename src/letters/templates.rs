@@ -127,6 +127,7 @@ impl TemplateFiles {
             }
             let mut found = Vec::new();
             walk(dir, dir, &mut found)?;
+            inside(dir, &found)?;
             for (path, full) in found {
                 let text = std::fs::read_to_string(&full)
                     .map_err(|e| Error::bad_input(format!("cannot read template {}: {e}", full.display())))?;
@@ -188,7 +189,17 @@ fn walk(root: &Path, dir: &Path, found: &mut Vec<(String, PathBuf)>) -> Result<(
         if name.starts_with('.') || name.ends_with('~') {
             continue;
         }
-        if path.is_dir() {
+        let kind = entry
+            .file_type()
+            .map_err(|e| Error::bad_input(format!("cannot read {}: {e}", path.display())))?;
+        if kind.is_symlink() && path.is_dir() {
+            // Followed, a link to a directory could lead anywhere, or round in a circle.
+            return Err(Error::bad_input(format!(
+                "template directory {} is a symbolic link: copy the templates in instead",
+                path.display()
+            )));
+        }
+        if kind.is_dir() {
             walk(root, &path, found)?;
         } else {
             let relative = path.strip_prefix(root).unwrap_or(&path);
@@ -197,6 +208,26 @@ fn walk(root: &Path, dir: &Path, found: &mut Vec<(String, PathBuf)>) -> Result<(
                 .map(|c| c.as_os_str().to_string_lossy().to_string())
                 .collect();
             found.push((parts.join("/"), path));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a template file that resolves (through a symbolic link) to a file outside the
+/// template directory: a letter must never carry the text of some other file of the machine.
+fn inside(root: &Path, found: &[(String, PathBuf)]) -> Result<()> {
+    let root = root
+        .canonicalize()
+        .map_err(|e| Error::bad_input(format!("cannot read {}: {e}", root.display())))?;
+    for (_, full) in found {
+        let real = full
+            .canonicalize()
+            .map_err(|e| Error::bad_input(format!("cannot read template {}: {e}", full.display())))?;
+        if !real.starts_with(&root) {
+            return Err(Error::bad_input(format!(
+                "template {} links to a file outside the template directory: copy the file in instead",
+                full.display()
+            )));
         }
     }
     Ok(())
@@ -252,5 +283,33 @@ mod tests {
         assert_eq!(builtin.version(), TemplateFiles::builtin().version());
         assert_eq!(builtin.version().len(), 64);
         assert!(TemplateFiles::load(Some(&dir.path().join("nope"))).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_out_of_the_template_directory_are_refused() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret"), "host secret").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("en/initial")).unwrap();
+        // A link to a file inside the directory is fine.
+        std::fs::write(dir.path().join("en/initial/base.txt"), "Subject").unwrap();
+        std::os::unix::fs::symlink("base.txt", dir.path().join("en/initial/subject.txt")).unwrap();
+        let loaded = TemplateFiles::load(Some(dir.path())).unwrap();
+        assert_eq!(loaded.get("en/initial/subject.txt").unwrap().text, "Subject");
+        // A link to a file elsewhere is refused, and its text is never read into a letter.
+        std::os::unix::fs::symlink(
+            outside.path().join("secret"),
+            dir.path().join("en/initial/email.txt"),
+        )
+        .unwrap();
+        let err = TemplateFiles::load(Some(dir.path())).unwrap_err().to_string();
+        assert!(err.contains("outside the template directory"), "{err}");
+        assert!(!err.contains("host secret"), "{err}");
+        std::fs::remove_file(dir.path().join("en/initial/email.txt")).unwrap();
+        // So is a linked directory.
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("fr")).unwrap();
+        let err = TemplateFiles::load(Some(dir.path())).unwrap_err().to_string();
+        assert!(err.contains("is a symbolic link"), "{err}");
     }
 }

@@ -162,7 +162,10 @@ pub fn messy_csv_with_exact_counts_and_rejects(env: &TestEnv) {
         rejects,
         vec![
             (7, "duplicate record id (first on line 2)".to_string()),
-            (8, "unknown country 'Atlantis'".to_string()),
+            (
+                8,
+                "unknown country: use an ISO code such as DE, or a country name".to_string()
+            ),
             (9, "missing record id (external_id)".to_string()),
         ]
     );

@@ -140,3 +140,23 @@ pub fn sample_refuses_bad_input(env: &TestEnv) {
         "{err}"
     );
 }
+
+/// A template linked to a file outside the template directory (here a stand-in for a system
+/// file) is refused by lint, and its text never reaches a letter.
+pub fn lint_refuses_templates_linked_out_of_the_directory(env: &TestEnv) {
+    #[cfg(unix)]
+    {
+        fs::write(env.dir().join("hostname"), "build-host-17\n").unwrap();
+        let dir = env.dir().join("tpl");
+        fs::create_dir_all(dir.join("en/initial")).unwrap();
+        std::os::unix::fs::symlink(env.dir().join("hostname"), dir.join("en/initial/subject.txt")).unwrap();
+        let err = env.fails(&["letters", "lint", "--templates", "tpl"], 2);
+        assert!(
+            err.contains("en/initial/subject.txt") && err.contains("outside the template directory"),
+            "{err}"
+        );
+        let err = env.fails(&["letters", "sample", "--templates", "tpl"], 2);
+        assert!(err.contains("outside the template directory"), "{err}");
+        assert!(!err.contains("build-host-17"), "{err}");
+    }
+}

@@ -145,6 +145,7 @@ fn main() {
         SqliteOnly letters::lint_passes_on_the_default_set,
         SqliteOnly letters::lint_names_a_template_without_the_dpo_contact,
         SqliteOnly letters::lint_reports_file_and_line_of_a_broken_template,
+        SqliteOnly letters::lint_refuses_templates_linked_out_of_the_directory,
         SqliteOnly letters::sample_prints_the_letter_in_the_person_s_language,
         SqliteOnly letters::sample_refuses_bad_input,
         Both languages::letters_follow_the_fallback_chain_and_render_names_who_reads_another_language,
