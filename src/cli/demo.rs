@@ -325,6 +325,7 @@ pub async fn run(settings: &Settings, out: Out) -> Result<()> {
         letters.added_postal,
         locales.join(", ")
     ));
+    narrow_scope(&db, settings, reference, out).await?;
     let print = crate::postal::write_pdfs(
         &db,
         settings,
@@ -396,7 +397,42 @@ pub async fn run(settings: &Settings, out: Out) -> Result<()> {
 
 /// Renders the incident's letters, with the sample organisation's letter settings where the
 /// configuration has none.
-async fn demo_letters(settings: &Settings, db: &db::Db, reference: &str) -> Result<outbox::RenderSummary> {
+/// Step 6, continued: the scope narrows after the letters were written, and the outbox follows
+/// (letters of people no longer affected are withdrawn, changed ones rendered again).
+async fn narrow_scope(db: &db::Db, settings: &Settings, reference: &str, out: Out) -> Result<()> {
+    let settings = &letter_settings(settings);
+    resolve::set_scope(
+        db,
+        settings,
+        reference,
+        ScopeEntry {
+            system: "applicants".into(),
+            categories: Some(DataCategory::parse_list(
+                "name,email,phone,postal_address,job_application",
+            )?),
+            records_from: Some(clock::parse_time("2025-01-01T00:00:00Z", settings.zone)?),
+            records_to: None,
+        },
+    )
+    .await?;
+    let r = resolve::resolve(db, settings, reference).await?;
+    out.say(format!(
+        "The scope narrows: the applications of 2024 were on a server the attacker never reached. \
+         {} people are no longer affected and their {} letters are withdrawn before anything is sent; \
+         {} letters of people whose exposed data changed are rendered again; {} people are affected now.",
+        r.counts.removed, r.letters.withdrawn_not_affected, r.rerendered, r.counts.subjects
+    ));
+    if let Some(error) = &r.rerender_error {
+        out.say(format!(
+            "The changed letters could not be rendered again: {error}"
+        ));
+    }
+    Ok(())
+}
+
+/// The settings the demo's letters are written with: the configured organisation, with the
+/// sample organisation's name, verification and address where none is configured.
+fn letter_settings(settings: &Settings) -> Settings {
     let mut settings = settings.clone();
     let sample = crate::letters::sample::organisation();
     let org = &mut settings.organisation;
@@ -411,6 +447,11 @@ async fn demo_letters(settings: &Settings, db: &db::Db, reference: &str) -> Resu
     if org.postal_address.is_empty() {
         org.postal_address = sample.postal_address;
     }
+    settings
+}
+
+async fn demo_letters(settings: &Settings, db: &db::Db, reference: &str) -> Result<outbox::RenderSummary> {
+    let settings = letter_settings(settings);
     let req = outbox::RenderRequest {
         reference: reference.to_string(),
         channel: outbox::ChannelChoice::Auto,

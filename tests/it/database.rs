@@ -132,6 +132,23 @@ pub fn demo_runs_on_a_fresh_directory(env: &TestEnv) {
         out.contains("translated into German, French and Spanish"),
         "{out}"
     );
+    // The scope narrows after the letters were written: the outbox follows, and nobody taken
+    // out of scope is sent a letter.
+    assert!(
+        out.contains("people are no longer affected and their")
+            && out.contains("letters are withdrawn before anything is sent"),
+        "{out}"
+    );
+    assert!(!out.contains("could not be rendered again"), "{out}");
+    assert!(env.scalar("SELECT COUNT(*) FROM notification WHERE status = 'withdrawn'") > 0);
+    assert_eq!(
+        env.scalar(
+            "SELECT COUNT(*) FROM notification n WHERE n.status <> 'withdrawn' AND NOT EXISTS \
+             (SELECT 1 FROM affected_subject a WHERE a.incident_id = n.incident_id AND a.subject_id = n.subject_id)"
+        ),
+        0,
+        "letters of people no longer affected"
+    );
     let people = env.json(&["affected", "list", reference, "--json"]);
     let german = people
         .as_array()
