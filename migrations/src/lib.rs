@@ -46,3 +46,14 @@ impl MigratorTrait for Migrator {
         ]
     }
 }
+
+/// Runs a migration's statements as one batch: on SQLite the statements of a migration may
+/// otherwise go to different connections of the pool, and one that has not yet seen an index
+/// dropped refuses to create it again.
+async fn run(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
+    manager
+        .get_connection()
+        .execute_unprepared(&statements.join(";\n"))
+        .await?;
+    Ok(())
+}
