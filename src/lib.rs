@@ -24,6 +24,7 @@ pub mod postal;
 pub mod private_file;
 pub mod report;
 pub mod resolve;
+pub mod secret_url;
 pub mod send;
 pub mod subject;
 pub mod tomlfile;
